@@ -1,0 +1,78 @@
+// EngineOptions: every tunable of the engine in one place, with its default, unit and the reason
+// for both.
+//
+// The CLI fills an EngineOptions from flags (tools/cli_options.*); the engine never reads flags or
+// the environment itself. kOptionTable describes each option once (flag, default, help) and feeds
+// both `scimflow help SUBCOMMAND` and docs, so they cannot drift.
+//
+// Thread-safety: a plain struct; it is built once and then only read.
+#ifndef SCIMFLOW_ENGINE_OPTIONS_H_
+#define SCIMFLOW_ENGINE_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace scimflow {
+
+struct EngineOptions {
+  // ---- Behaviour -------------------------------------------------------------------------
+
+  // Rejected input records tolerated before the run stops with exit code 2.
+  // Default: 0 for apply and sync, so a damaged export is never applied by accident; plan
+  // reports any number (it sends nothing). Raise it when a few bad records are known and
+  // accepted.
+  int64_t max_rejects = 0;
+
+  // Member additions or removals per PATCH /Groups/{id} request. Default: 100, the batch size
+  // partner IdPs use against GitHub (GitHub documents no maximum). Lower it if a target answers
+  // 413 or times out on large member patches.
+  uint32_t max_members_per_patch = 100;
+
+  // Deactivations plus deletions one plan may hold without --allow-deprovision. Default: 0 means
+  // "10% of the target's active users, or 100, whichever is larger" (SPEC §6): an empty or
+  // nearly empty export is the classic way to suspend a whole enterprise.
+  int64_t max_deprovision = 0;
+
+  // ---- Performance -----------------------------------------------------------------------
+
+  // Worker threads of the pipeline. Default: 0 means one per core. The plan is byte-identical
+  // whatever the value; 1 is useful to profile or to leave the machine to others.
+  uint32_t threads = 0;
+
+  // Bytes per read and per chunk cut at record boundaries. Default: 1 MiB, large enough that
+  // per-chunk overhead is negligible and small enough that a few chunks per thread keep all
+  // cores busy on a 100 MB file.
+  uint32_t chunk_bytes = 1u << 20;
+
+  // Reads kept in flight by the io_uring reader. Default: 4, enough to keep an NVMe queue busy
+  // while parsing; more only helps on network storage.
+  uint32_t io_queue_depth = 4;
+
+  // Chunks in flight through the pipeline at once, bounding memory to about
+  // chunks_in_flight × chunk_bytes × (1 + parse overhead) whatever the file size.
+  // Default: 4 per thread.
+  uint32_t chunks_in_flight_per_thread = 4;
+
+  // Longest accepted input line (one record). Default: 1 MiB; a SCIM user is well under 4 KiB,
+  // so a longer line is a broken or hostile file, rejected rather than buffered.
+  uint32_t max_line_bytes = 1u << 20;
+};
+
+// One row of the option table: how an option is spelled on the command line and described.
+struct OptionInfo {
+  std::string_view flag;           // e.g. "--max-members-per-patch"
+  std::string_view default_value;  // as printed in help, e.g. "100"
+  std::string_view help;           // one line
+};
+
+// Every option of EngineOptions that has a flag, in a stable order.
+std::span<const OptionInfo> OptionTable();
+
+// Looks an option up by flag; nullptr if there is none.
+const OptionInfo* FindOption(std::string_view flag);
+
+}  // namespace scimflow
+
+#endif  // SCIMFLOW_ENGINE_OPTIONS_H_
