@@ -15,6 +15,9 @@
 
 namespace scimflow {
 
+// Which of the three inputs a file is (SPEC §2).
+enum class InputKind : uint8_t { kUsers, kGroups, kAssignments };
+
 // Where a record came from, for messages (`file:line: reason`) and for re-reading the record
 // later at its byte offset (so a request body can be rebuilt without keeping whole documents).
 struct RecordOrigin {
@@ -63,6 +66,11 @@ struct Group {
   std::string_view external_id;
   std::string_view display_name;
   std::span<const std::string_view> member_external_ids;
+  // True for a row of a CSV edge list (one membership per row): rows of one group are merged by
+  // externalId instead of being rejected as duplicates.
+  bool from_edge_list = false;
+  // True when the record carried `roles`: roles belong to users, so this is a conflict.
+  bool has_roles = false;
 };
 
 // Who is assigned to the application and with which roles. Without an assignments file every

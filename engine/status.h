@@ -117,10 +117,10 @@ Status ToStatus(const Result<T>& result) {
 #define SCIMFLOW_CONCAT_(a, b) SCIMFLOW_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status or Result) is not ok.
-#define SCIMFLOW_RETURN_IF_ERROR(expr)                                         \
-  do {                                                                         \
+#define SCIMFLOW_RETURN_IF_ERROR(expr)                                          \
+  do {                                                                          \
     ::scimflow::Status scimflow_status_ = ::scimflow::internal::ToStatus(expr); \
-    if (!scimflow_status_.ok()) return scimflow_status_;                       \
+    if (!scimflow_status_.ok()) return scimflow_status_;                        \
   } while (false)
 
 // `SCIMFLOW_ASSIGN_OR_RETURN(auto x, MakeX());` declares x from the Result's value, or returns

@@ -43,7 +43,9 @@ class JsonWriter {
   JsonWriter& Raw(std::string_view json);
 
   // Shorthands for `Key(key).String(value)` and friends.
-  JsonWriter& Member(std::string_view key, std::string_view value) { return Key(key).String(value); }
+  JsonWriter& Member(std::string_view key, std::string_view value) {
+    return Key(key).String(value);
+  }
   JsonWriter& Member(std::string_view key, const char* value) { return Key(key).String(value); }
   JsonWriter& Member(std::string_view key, bool value) { return Key(key).Bool(value); }
   JsonWriter& Member(std::string_view key, int64_t value) { return Key(key).Int(value); }

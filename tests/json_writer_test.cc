@@ -21,9 +21,8 @@ TEST(JsonWriterTest, WritesNestedStructuresWithCommasInPlace) {
       .Key("none")
       .Null()
       .EndObject();
-  EXPECT_EQ(out,
-            R"({"userName":"mona","emails":[{"value":"m@example.com","primary":true}],)"
-            R"("count":-3,"none":null})");
+  EXPECT_EQ(out, R"({"userName":"mona","emails":[{"value":"m@example.com","primary":true}],)"
+                 R"("count":-3,"none":null})");
   EXPECT_TRUE(json.complete());
 }
 
