@@ -14,6 +14,7 @@ namespace {
 
 constexpr Subcommand kSubcommands[] = {
     {"version", "print the version", RunVersion},
+    {"gen", "write a synthetic IdP export (seeded), its snapshot, or the next day", RunGen},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {

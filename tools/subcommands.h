@@ -21,6 +21,7 @@ struct Subcommand {
 };
 
 ExitCode RunVersion(int argc, char** argv);
+ExitCode RunGen(int argc, char** argv);  // tools/cmd_gen.cc
 
 }  // namespace scimflow
 
