@@ -14,6 +14,7 @@ namespace {
 
 constexpr Subcommand kSubcommands[] = {
     {"version", "print the version", RunVersion},
+    {"sim", "run the simulated SCIM service provider", RunSim},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {

@@ -21,6 +21,7 @@ struct Subcommand {
 };
 
 ExitCode RunVersion(int argc, char** argv);
+ExitCode RunSim(int argc, char** argv);
 
 }  // namespace scimflow
 
