@@ -2,6 +2,8 @@
 //
 //   BM_IdentityMap_Build/T              ours: one CAS per insert into a presized table
 //   BM_IdentityMap_Probe/T              ours: Find of present keys
+//   BM_IdentityMapBatch_Build/T         ours: InsertBatch, 16 entries per call (slots prefetched)
+//   BM_IdentityMapBatch_Probe/T         ours: FindBatch, 16 keys per call (misses overlapped)
 //   BM_TbbConcurrentHashMap_Build/T     tbb::concurrent_hash_map, presized, accessor inserts
 //   BM_TbbConcurrentHashMap_Probe/T     tbb::concurrent_hash_map, const_accessor finds
 //   BM_TbbConcurrentUnorderedMap_Build/T  tbb::concurrent_unordered_map, presized buckets
@@ -21,10 +23,12 @@
 #include <tbb/concurrent_hash_map.h>
 #include <tbb/concurrent_unordered_map.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -45,6 +49,7 @@ struct Dataset {
   std::vector<std::string_view> keys;
   std::vector<uint32_t> probes;  // Indexes into keys.
   size_t probe_bytes = 0;
+  uint64_t probe_value_sum = 0;  // Sum of the probed indexes: what a correct probe loop returns.
 };
 
 uint64_t SplitMix64(uint64_t* state) {
@@ -80,6 +85,7 @@ const Dataset& GetDataset() {
       const auto index = static_cast<uint32_t>(SplitMix64(&seed) % kKeys);
       data->probes.push_back(index);
       data->probe_bytes += data->keys[index].size();
+      data->probe_value_sum += index;
     }
     return data;
   }();
@@ -94,8 +100,9 @@ struct XxHashCompare {
   static bool equal(std::string_view left, std::string_view right) { return left == right; }
 };
 
-// The adapters give every map the same three operations: construct presized, insert key `index`
-// with value `index`, look a key up.
+// The adapters give every map the same operations: construct presized, insert keys
+// [begin, end) with their index as value, look one key up, and look up a run of probe indexes
+// (returning the sum of the values found, so the work cannot be optimised away).
 class OurMap {
  public:
   explicit OurMap(const Dataset& data) : map_(data.keys.size()), entries_(data.keys.size()) {
@@ -115,9 +122,43 @@ class OurMap {
     return true;
   }
 
- private:
+ protected:
   IdentityMap<uint32_t> map_;
   std::vector<IdentityEntry<uint32_t>> entries_;
+};
+
+// The same map through its batch calls, as the pipeline uses it for a chunk's records.
+class OurMapBatched : public OurMap {
+ public:
+  using OurMap::OurMap;
+  void InsertRange(size_t begin, size_t end) {
+    using Entry = IdentityEntry<uint32_t>;
+    Entry* batch[config::kIdentityMapBatch];
+    Entry* results[config::kIdentityMapBatch];
+    for (size_t first = begin; first < end; first += config::kIdentityMapBatch) {
+      const size_t count = std::min(config::kIdentityMapBatch, end - first);
+      for (size_t offset = 0; offset < count; ++offset) {
+        Entry& entry = entries_[first + offset];
+        entry.hash = HashKey(entry.key);
+        batch[offset] = &entry;
+      }
+      map_.InsertBatch(std::span<Entry* const>(batch, count), results);
+    }
+  }
+  uint64_t LookupRange(const Dataset& data, size_t begin, size_t end) const {
+    std::string_view keys[config::kIdentityMapBatch];
+    IdentityEntry<uint32_t>* found[config::kIdentityMapBatch];
+    uint64_t sum = 0;
+    for (size_t first = begin; first < end; first += config::kIdentityMapBatch) {
+      const size_t count = std::min(config::kIdentityMapBatch, end - first);
+      for (size_t offset = 0; offset < count; ++offset) {
+        keys[offset] = data.keys[data.probes[first + offset]];
+      }
+      map_.FindBatch(std::span<const std::string_view>(keys, count), found);
+      for (size_t offset = 0; offset < count; ++offset) sum += found[offset]->value;
+    }
+    return sum;
+  }
 };
 
 class TbbHashMap {
@@ -193,10 +234,33 @@ double RunSliced(int threads, size_t count, const Work& work) {
 }
 
 template <typename Map>
-double Build(Map* map, int threads) {
-  return RunSliced(threads, GetDataset().keys.size(), [map](int, size_t begin, size_t end) {
+void InsertRange(Map* map, size_t begin, size_t end) {
+  if constexpr (requires { map->InsertRange(begin, end); }) {
+    map->InsertRange(begin, end);
+  } else {
     for (size_t index = begin; index < end; ++index) map->Insert(index);
-  });
+  }
+}
+
+template <typename Map>
+uint64_t LookupRange(const Map& map, const Dataset& data, size_t begin, size_t end) {
+  if constexpr (requires { map.LookupRange(data, begin, end); }) {
+    return map.LookupRange(data, begin, end);
+  } else {
+    uint64_t sum = 0;
+    for (size_t probe = begin; probe < end; ++probe) {
+      uint32_t value = 0;
+      map.Lookup(data.keys[data.probes[probe]], &value);
+      sum += value;
+    }
+    return sum;
+  }
+}
+
+template <typename Map>
+double Build(Map* map, int threads) {
+  return RunSliced(threads, GetDataset().keys.size(),
+                   [map](int, size_t begin, size_t end) { InsertRange(map, begin, end); });
 }
 
 // True when every key maps to its own index.
@@ -235,17 +299,15 @@ void BM_Probe(benchmark::State& state) {
   auto map = std::make_unique<Map>(data);
   Build(map.get(), threads);
   if (!EveryKeyFound(*map)) return state.SkipWithError("a key is missing or has a wrong value");
+  // The timed path itself must find every probe's own value too.
+  if (LookupRange(*map, data, 0, data.probes.size()) != data.probe_value_sum) {
+    return state.SkipWithError("the probe loop found wrong values");
+  }
   for (auto _ : state) {
     std::vector<uint64_t> sums(static_cast<size_t>(threads) * 8);  // Padded: no false sharing.
     const double seconds =
         RunSliced(threads, data.probes.size(), [&](int thread, size_t begin, size_t end) {
-          uint64_t sum = 0;
-          for (size_t probe = begin; probe < end; ++probe) {
-            uint32_t value = 0;
-            map->Lookup(data.keys[data.probes[probe]], &value);
-            sum += value;
-          }
-          sums[static_cast<size_t>(thread) * 8] = sum;
+          sums[static_cast<size_t>(thread) * 8] = LookupRange(*map, data, begin, end);
         });
     benchmark::DoNotOptimize(sums.data());
     state.SetIterationTime(seconds);
@@ -287,6 +349,7 @@ void Register(const std::string& unit) {
 const bool kRegistered = [] {
   WarnAboutBuildMode();
   Register<OurMap>("BM_IdentityMap");
+  Register<OurMapBatched>("BM_IdentityMapBatch");
   Register<TbbHashMap>("BM_TbbConcurrentHashMap");
   Register<TbbUnorderedMap>("BM_TbbConcurrentUnorderedMap");
   Register<MutexUnorderedMap>("BM_MutexUnorderedMap");
