@@ -223,6 +223,22 @@ TEST_F(BrokenFilesTest, OutputIsTheSameOnEveryRun) {
   EXPECT_EQ(compared, 16u);
 }
 
+TEST_F(BrokenFilesTest, CheckedInCopyMatchesTheGenerator) {
+  const std::filesystem::path checked_in =
+      std::filesystem::path(SCIMFLOW_SOURCE_DIR) / "datasets" / "broken" / "export";
+  std::set<std::string> generated, copied;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+    generated.insert(entry.path().filename().string());
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(checked_in)) {
+    copied.insert(entry.path().filename().string());
+  }
+  EXPECT_EQ(copied, generated);
+  for (const std::string& name : generated) {
+    EXPECT_TRUE(ReadAll(dir_ / name) == ReadAll(checked_in / name)) << name << " differs";
+  }
+}
+
 TEST(BrokenFilesErrorTest, UnwritableDirectoryIsAnIoError) {
   Status status = WriteBrokenExport("/proc/no-such-dir/broken");
   EXPECT_EQ(status.code(), StatusCode::kIoError);
