@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "io/chunker.h"
+#include "io/csv_parser.h"
 #include "io/json_array_parser.h"
 #include "io/json_record.h"
 #include "io/ndjson_parser.h"
@@ -34,19 +35,41 @@ struct ParsedChunk {
 
 using TextMessage = std::shared_ptr<ChunkText>;
 
-// Reads the first bytes of the file through the source itself, so detection sees what parsing
-// will see and needs no second open.
-Result<InputFormat> Detect(FileSource* source) {
+// Reads the first bytes of the file through the source itself, so detection and the CSV header
+// see what parsing will see and need no second open.
+Result<std::string> ReadPrefix(FileSource* source) {
   const size_t length = std::min<uint64_t>(config::kDetectBytes, source->size());
-  if (length == 0) return InputFormat::kNdjson;
   std::string prefix(length, '\0');
+  if (length == 0) return prefix;
   ReadRequest request;
   request.buffer = prefix.data();
   request.length = length;
   SCIMFLOW_RETURN_IF_ERROR(source->Submit(&request));
   SCIMFLOW_ASSIGN_OR_RETURN(ReadRequest * done, source->WaitOne());
   prefix.resize(done->bytes_read);
-  return DetectInputFormat(prefix);
+  return prefix;
+}
+
+// Where a CSV file's records start, and its parsed header row.
+struct CsvStart {
+  CsvHeader header;
+  uint64_t records_offset = 0;  // First byte after the header row.
+};
+
+// Parses the header row found in `prefix`. A file with no complete header row in its first
+// 64 KiB is refused as a whole: without a header no row can be read.
+Result<CsvStart> ReadCsvHeader(std::string_view prefix, InputKind kind, std::string_view path) {
+  const size_t begin = ByteOrderMarkLength(prefix);
+  size_t end = CsvCompleteRowsPrefix(prefix.substr(begin));
+  std::string_view header_text = prefix.substr(begin);
+  if (end != 0) {
+    // CsvCompleteRowsPrefix covers every complete row; the header is the first of them.
+    const size_t newline = header_text.find('\n');
+    end = newline + 1;
+    header_text = header_text.substr(0, newline);
+  }
+  SCIMFLOW_ASSIGN_OR_RETURN(CsvHeader header, ParseCsvHeader(header_text, kind, path));
+  return CsvStart{header, end == 0 ? prefix.size() : begin + end};
 }
 
 // Adds the chunk's absolute first line to the relative lines the parser wrote.
@@ -69,6 +92,11 @@ class IngestRun {
         consume_(consume),
         stats_(stats) {}
 
+  // For CSV: the header row, and where the rows after it start.
+  void SetCsv(const CsvStart& csv) {
+    csv_ = csv;
+    next_line_ = 2;  // The header is line 1.
+  }
   Status Run(FileSource* source, uint32_t threads);
 
  private:
@@ -79,6 +107,7 @@ class IngestRun {
   }
   TextMessage ReadNext(ChunkReader* reader, tbb::flow_control& control);
   ParsedChunk Parse(ChunkReader* reader, const TextMessage& text);
+  ChunkParseStats ParseCsvChunk(const ChunkText& text, RecordChunk* out);
   void Consume(ParsedChunk parsed);
   Status Finish();
 
@@ -93,6 +122,7 @@ class IngestRun {
   std::mutex mutex_;
   Status error_;            // Guarded by mutex_.
   uint64_t next_line_ = 1;  // Serial consumer only.
+  CsvStart csv_;
 };
 
 TextMessage IngestRun::ReadNext(ChunkReader* reader, tbb::flow_control& control) {
@@ -123,10 +153,14 @@ ParsedChunk IngestRun::Parse(ChunkReader* reader, const TextMessage& text) {
     parsed.chunk = std::make_shared<RecordChunk>();
     parsed.chunk->sequence = text->sequence;
     simdjson::ondemand::parser& parser = parsers_.local();
-    const ChunkParseStats stats =
-        IsJsonArray(format_)
-            ? ParseJsonArrayChunk(*text, type_, path_, options_, &parser, parsed.chunk.get())
-            : ParseNdjsonChunk(*text, type_, path_, options_, &parser, parsed.chunk.get());
+    ChunkParseStats stats;
+    if (format_ == InputFormat::kCsv) {
+      stats = ParseCsvChunk(*text, parsed.chunk.get());
+    } else if (IsJsonArray(format_)) {
+      stats = ParseJsonArrayChunk(*text, type_, path_, options_, &parser, parsed.chunk.get());
+    } else {
+      stats = ParseNdjsonChunk(*text, type_, path_, options_, &parser, parsed.chunk.get());
+    }
     parsed.newlines = stats.newlines;
     parsed.fast_path = stats.fast_path;
   } catch (const std::exception& error) {
@@ -135,6 +169,18 @@ ParsedChunk IngestRun::Parse(ChunkReader* reader, const TextMessage& text) {
   }
   reader->Release(*text);
   return parsed;
+}
+
+ChunkParseStats IngestRun::ParseCsvChunk(const ChunkText& text, RecordChunk* out) {
+  ChunkParseStats stats;
+  if (text.overlong) {
+    stats.newlines = AddOverlongReject(text, path_, options_, out);
+    return stats;
+  }
+  // Line 0 here: lines stay relative to the chunk, like the JSON parsers', until Consume.
+  ParseCsvRows(csv_.header, text.text, path_, 0, text.byte_offset, options_, out);
+  stats.newlines = internal::CountNewlines(text.text);
+  return stats;
 }
 
 void IngestRun::Consume(ParsedChunk parsed) {
@@ -170,9 +216,11 @@ Status IngestRun::Run(FileSource* source, uint32_t threads) {
   const uint32_t in_flight = std::max<uint32_t>(1, options_.chunks_in_flight_per_thread * threads);
   LineCutter line_cutter;
   JsonArrayCutter array_cutter;
-  RecordCutter* cutter = IsJsonArray(format_) ? static_cast<RecordCutter*>(&array_cutter)
-                                              : static_cast<RecordCutter*>(&line_cutter);
-  ChunkReader reader(source, cutter, options_, in_flight);
+  CsvCutter csv_cutter;
+  RecordCutter* cutter = &line_cutter;
+  if (IsJsonArray(format_)) cutter = &array_cutter;
+  if (format_ == InputFormat::kCsv) cutter = &csv_cutter;
+  ChunkReader reader(source, cutter, options_, in_flight, csv_.records_offset);
   namespace flow = tbb::flow;
   flow::graph graph;
   flow::input_node<TextMessage> read(
@@ -217,16 +265,16 @@ Status IngestFileStreaming(std::string_view path, InputKind kind, InputFormat fo
                             OpenFileSource(path, options, io.source, io.reporter));
   stats->bytes = source->size();
   stats->source_kind = source->kind();
-  if (format == InputFormat::kAuto) {
-    SCIMFLOW_ASSIGN_OR_RETURN(format, Detect(source.get()));
-  }
+  SCIMFLOW_ASSIGN_OR_RETURN(const std::string prefix, ReadPrefix(source.get()));
+  if (format == InputFormat::kAuto) format = DetectInputFormat(prefix);
   stats->format = format;
-  if (format == InputFormat::kCsv) {
-    return InvalidArgument(std::string(path) + ": CSV input is not supported by this build");
-  }
   const JsonRecordType type = JsonRecordTypeFor(kind, format);
   const uint32_t threads = ResolveThreads(options);
   IngestRun run(path, type, format, options, consume, stats);
+  if (format == InputFormat::kCsv && !prefix.empty()) {
+    SCIMFLOW_ASSIGN_OR_RETURN(const CsvStart csv, ReadCsvHeader(prefix, kind, path));
+    run.SetCsv(csv);
+  }
   tbb::task_arena arena(static_cast<int>(threads));
   Status status;
   arena.execute([&] { status = run.Run(source.get(), threads); });

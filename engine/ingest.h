@@ -69,7 +69,8 @@ struct IngestIo {
 // its chunks to `consume`. Record origins name the file as `path`.
 // REQUIRES: `path` outlives every chunk (records view it); `consume` is callable.
 // Errors: kNotFound / kIoError if the file cannot be opened or read (`path: reason`);
-// kInvalidArgument if the format cannot be read (CSV before its parser exists); whatever
+// kInvalidArgument for a CSV header row that cannot be used (`FILE:1: missing required column
+// "userName"`, see io/csv_parser.h) or none in the first 64 KiB; whatever
 // `consume` returns. Rejected records are not errors: they are in the chunks and the stats.
 Status IngestFileStreaming(std::string_view path, InputKind kind, InputFormat format,
                            const EngineOptions& options, const ChunkConsumer& consume,

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "io/csv_parser.h"
 #include "io/format_detect.h"
 #include "io/json_array_parser.h"
 #include "io/json_record.h"
@@ -24,6 +25,10 @@ size_t LineCutter::CompletePrefix(std::string_view text, bool first) {
   return newline == nullptr ? 0 : static_cast<const char*>(newline) - text.data() + 1;
 }
 
+size_t CsvCutter::CompletePrefix(std::string_view text, bool first) {
+  return CsvCompleteRowsPrefix(text);
+}
+
 size_t JsonArrayCutter::CompletePrefix(std::string_view text, bool first) {
   const JsonArrayScan scan = ScanJsonArray(text, first);
   // Not an array at all: nothing will ever complete, so cut nowhere; the file's end (or the
@@ -33,7 +38,7 @@ size_t JsonArrayCutter::CompletePrefix(std::string_view text, bool first) {
 }
 
 ChunkReader::ChunkReader(FileSource* source, RecordCutter* cutter, const EngineOptions& options,
-                         uint32_t chunks_in_flight)
+                         uint32_t chunks_in_flight, uint64_t start_offset)
     : source_(source),
       cutter_(cutter),
       chunk_bytes_(options.chunk_bytes == 0 ? 1 : options.chunk_bytes),
@@ -42,7 +47,10 @@ ChunkReader::ChunkReader(FileSource* source, RecordCutter* cutter, const EngineO
       max_line_bytes_(options.max_line_bytes),
       // Reads in flight, chunks the consumer holds, the carried tail, and the chunk the reader
       // stage may have produced but not handed on yet.
-      pool_limit_(source->max_in_flight() + chunks_in_flight + 2) {}
+      pool_limit_(source->max_in_flight() + chunks_in_flight + 2),
+      next_read_offset_(start_offset),
+      start_offset_(start_offset),
+      tail_offset_(start_offset) {}
 
 ChunkReader::~ChunkReader() {
   // Reads still in flight write into our buffers: let the source finish them first.
@@ -202,7 +210,7 @@ ChunkReader::Outcome ChunkReader::ConsumeText(PendingRead* read, ChunkText* out)
 }
 
 ChunkReader::Outcome ChunkReader::Consume(PendingRead* read, ChunkText* out) {
-  if (read->request.offset == 0 && read->consumed == 0) {
+  if (read->request.offset == 0 && start_offset_ == 0 && read->consumed == 0) {
     // A byte-order mark is not part of the first record.
     const size_t bom =
         ByteOrderMarkLength(std::string_view(read->request.buffer, read->request.bytes_read));

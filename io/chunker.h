@@ -52,6 +52,12 @@ class LineCutter final : public RecordCutter {
   size_t CompletePrefix(std::string_view text, bool first) override;
 };
 
+// Records are CSV rows; a newline inside a quoted field does not end a row.
+class CsvCutter final : public RecordCutter {
+ public:
+  size_t CompletePrefix(std::string_view text, bool first) override;
+};
+
 // Records are elements of a top-level JSON array. A file that does not start with `[` is cut
 // nowhere until its end (its first chunk is then rejected as a whole).
 class JsonArrayCutter final : public RecordCutter {
@@ -62,9 +68,11 @@ class JsonArrayCutter final : public RecordCutter {
 class ChunkReader {
  public:
   // `chunks_in_flight`: how many chunks the consumer may hold (not yet Released) at once; the
-  // buffer pool is sized from it. REQUIRES: source and cutter outlive the reader.
+  // buffer pool is sized from it. `start_offset`: where the records start (after a CSV header
+  // row); 0 means the file's start, where a byte-order mark is skipped.
+  // REQUIRES: source and cutter outlive the reader.
   ChunkReader(FileSource* source, RecordCutter* cutter, const EngineOptions& options,
-              uint32_t chunks_in_flight);
+              uint32_t chunks_in_flight, uint64_t start_offset = 0);
   ~ChunkReader();
   ChunkReader(const ChunkReader&) = delete;
   ChunkReader& operator=(const ChunkReader&) = delete;
@@ -129,8 +137,7 @@ class ChunkReader {
 
   std::vector<std::unique_ptr<PendingRead>> reads_;  // In file order.
   uint64_t next_read_offset_ = 0;
-  uint64_t start_offset_ = 0;  // After a byte-order mark.
-  bool started_ = false;
+  uint64_t start_offset_ = 0;  // Where records start: after a byte-order mark or CSV header.
   bool finished_ = false;
   uint64_t sequence_ = 0;
 

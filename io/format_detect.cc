@@ -39,7 +39,12 @@ bool FirstObjectHasProfile(std::string_view text) {
     }
     if (byte == '"') {
       // A key at depth one is a string directly inside the first object.
-      if (depth == 1 && text.substr(pos, kKey.size()) == kKey) return true;
+      if (depth == 1 && text.substr(pos, kKey.size()) == kKey) {
+        // A key, not a value that happens to read "profile": a colon follows.
+        size_t after = pos + kKey.size();
+        while (after < text.size() && IsJsonSpace(text[after])) ++after;
+        if (after == text.size() || text[after] == ':') return true;
+      }
       in_string = true;
     } else if (byte == '{' || byte == '[') {
       ++depth;

@@ -246,3 +246,45 @@ TEST(IngestKindsTest, GroupsAndAssignmentsFilesParseToTheirRecords) {
 
 }  // namespace
 }  // namespace scimflow
+
+namespace scimflow {
+namespace {
+
+TEST(IngestCsvTest, CsvUsersAreReadAfterTheHeaderWithFileLines) {
+  std::string text =
+      "\xEF\xBB\xBF"
+      "externalId,userName,givenName,active\n";
+  for (int index = 1; index <= 500; ++index) {
+    text += "e" + std::to_string(index) + ",u" + std::to_string(index) + ",\"G, " +
+            std::to_string(index) + "\",true\n";
+  }
+  text += "e501,u501,x\n";
+  TempFile file(text, "users.csv");
+  Result<IngestResult> got =
+      IngestFile(file.path(), InputKind::kUsers, InputFormat::kAuto, SmallChunks(2));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->stats.format, InputFormat::kCsv);
+  std::vector<const User*> users;
+  std::vector<std::string> rejects;
+  for (const auto& chunk : got->chunks) {
+    for (const User& user : chunk->users) users.push_back(&user);
+    for (const Reject& reject : chunk->rejects) rejects.push_back(RejectMessage(reject));
+  }
+  ASSERT_EQ(users.size(), 500u);
+  EXPECT_EQ(users[0]->external_id, "e1");
+  EXPECT_EQ(users[0]->name.given_name, "G, 1");
+  EXPECT_EQ(users[0]->origin.line, 2u);
+  EXPECT_EQ(users[499]->origin.line, 501u);
+  EXPECT_EQ(rejects, (std::vector<std::string>{file.path() + ":502: expected 4 columns, got 3"}));
+}
+
+TEST(IngestCsvTest, CsvWithoutRequiredColumnIsRefusedAsAWhole) {
+  TempFile file("externalId,givenName\ne1,A\n", "users.csv");
+  Result<IngestResult> got =
+      IngestFile(file.path(), InputKind::kUsers, InputFormat::kAuto, SmallChunks(1));
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().message(), file.path() + ":1: missing required column \"userName\"");
+}
+
+}  // namespace
+}  // namespace scimflow
