@@ -87,6 +87,14 @@ ExitCode RunGen(int argc, char** argv) {
     return ExitCode::kUsage;
   }
   gen::GenRequest& request = flags.request;
+  if (!request.next_day_of.empty() &&
+      (app.count("--users") + app.count("--groups") + app.count("--seed") +
+       app.count("--memberships-per-user")) > 0) {
+    std::fprintf(stderr,
+                 "scimflow gen: --users, --groups, --seed and --memberships-per-user come from the "
+                 "earlier day's manifest.json; leave them out with --next-day-of\n");
+    return ExitCode::kUsage;
+  }
   if (!flags.user_format.empty()) request.user_format = gen::ParseUserFormat(flags.user_format);
   if (!flags.group_format.empty()) request.group_format = gen::ParseGroupFormat(flags.group_format);
   if (!flags.assignment_format.empty()) {

@@ -81,7 +81,11 @@ Result<Manifest> ReadManifest(const std::string& path) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (const auto error = parser.load(path).get(root); error != simdjson::SUCCESS) {
-    return NotManifest(path, simdjson::error_message(error));
+    // The reject vocabulary of docs/input-formats.md, not simdjson's wording, which varies.
+    if (error == simdjson::EMPTY) return NotManifest(path, "empty file");
+    if (error == simdjson::UTF8_ERROR) return NotManifest(path, "invalid UTF-8");
+    if (error == simdjson::IO_ERROR) return IoError(path + ": cannot be read");
+    return NotManifest(path, "malformed JSON");
   }
   simdjson::dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS) return NotManifest(path, "not an object");
