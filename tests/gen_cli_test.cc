@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "tests/gen_testutil.h"
+#include "tools/gen/generator.h"
 
 namespace scimflow {
 namespace {
@@ -99,3 +100,60 @@ TEST(GenCliTest, HelpDescribesEveryFlag) {
 
 }  // namespace
 }  // namespace scimflow
+
+namespace scimflow::gen {
+namespace {
+
+// datasets/small is hand-checked output of the generator; this keeps it in step
+// (datasets/README.md).
+TEST(GenDatasetsTest, SmallFixturesAreExactlyWhatTheGeneratorWrites) {
+  const std::string small = std::string(SCIMFLOW_SOURCE_DIR) + "/datasets/small";
+  TempDir dir("datasets_small");
+  struct Variant {
+    UserFormat users;
+    GroupFormat groups;
+    AssignmentFormat assignments;
+    std::vector<std::string> files;
+  };
+  const Variant kVariants[] = {
+      {UserFormat::kScim,
+       GroupFormat::kNdjson,
+       AssignmentFormat::kNdjson,
+       {"users.ndjson", "groups.ndjson", "assignments.ndjson", "snapshot.ndjson", "manifest.json"}},
+      {UserFormat::kScimArray,
+       GroupFormat::kCsv,
+       AssignmentFormat::kCsv,
+       {"users.json", "groups.csv", "assignments.csv"}},
+      {UserFormat::kOkta, GroupFormat::kCsv, AssignmentFormat::kCsv, {"users.okta.json"}},
+      {UserFormat::kOktaNdjson, GroupFormat::kCsv, AssignmentFormat::kCsv, {"users.okta.ndjson"}},
+      {UserFormat::kCsv, GroupFormat::kCsv, AssignmentFormat::kCsv, {"users.csv"}},
+  };
+  for (const Variant& variant : kVariants) {
+    GenRequest request;
+    request.params = {.seed = 41, .users = 20, .groups = 3, .memberships_per_user = 5};
+    request.out_dir = dir / std::string(FormatName(variant.users));
+    request.user_format = variant.users;
+    request.group_format = variant.groups;
+    request.assignment_format = variant.assignments;
+    request.snapshot = true;
+    ASSERT_TRUE(RunGenerator(request).ok());
+    for (const std::string& file : variant.files) {
+      EXPECT_EQ(ReadFile(request.out_dir + "/" + file), ReadFile(small + "/" + file)) << file;
+    }
+  }
+  GenRequest next;
+  next.next_day_of = small;
+  next.out_dir = dir / "next-day";
+  next.churn =
+      "joiners=2,leavers=2,profile=1,roles=1,reactivations=1,group-joins=3,group-leaves=2,"
+      "groups-created=1,groups-renamed=1,groups-removed=1";
+  next.snapshot = true;
+  ASSERT_TRUE(RunGenerator(next).ok());
+  for (const char* file : {"users.ndjson", "groups.ndjson", "assignments.ndjson", "snapshot.ndjson",
+                           "expected.json", "manifest.json"}) {
+    EXPECT_EQ(ReadFile(next.out_dir + "/" + file), ReadFile(small + "/next-day/" + file)) << file;
+  }
+}
+
+}  // namespace
+}  // namespace scimflow::gen

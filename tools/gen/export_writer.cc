@@ -17,6 +17,8 @@ constexpr std::string_view kGroupSchema = "urn:ietf:params:scim:schemas:core:2.0
 constexpr size_t kUsersPerBlock = 2048;
 constexpr size_t kGroupsPerBlock = 32;
 constexpr size_t kAssignmentsPerBlock = 8192;
+// Snapshot lines: users (~400 bytes) first, then groups; 2048 lines is ~1 MB of users.
+constexpr size_t kSnapshotLinesPerBlock = 2048;
 
 constexpr std::string_view kUserFormatNames[] = {"scim", "scim-array", "okta", "okta-ndjson",
                                                  "csv"};
@@ -321,7 +323,7 @@ Result<WriteStats> WriteSnapshot(const ExportModel& model, const IdScheme& ids, 
     }
   };
   const size_t items = user_count + model.groups.size();
-  return Stats(WriteFileInBlocks(path, "", items, kGroupsPerBlock * 64, render, ""), items);
+  return Stats(WriteFileInBlocks(path, "", items, kSnapshotLinesPerBlock, render, ""), items);
 }
 
 }  // namespace scimflow::gen
