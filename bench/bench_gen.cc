@@ -76,8 +76,7 @@ void BM_Gen_BuildInitialDay(benchmark::State& state) {
   ExportModel reference;
   tbb::task_arena(1).execute([&] { reference = BuildInitialDay(Params()); });
   const ExportModel& model = Model();
-  if (std::memcmp(reference.users.data(), model.users.data(), kUsers * sizeof(GenUser)) != 0 ||
-      Memberships(reference) != Memberships(model)) {
+  if (reference.users != model.users || Memberships(reference) != Memberships(model)) {
     state.SkipWithError("parallel build differs from the one-thread reference");
     return;
   }
