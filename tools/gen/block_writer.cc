@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 namespace scimflow::gen {
 namespace {
@@ -49,6 +50,16 @@ Status WriteError(const std::string& path, int error) {
 Result<uint64_t> WriteFileInBlocks(const std::string& path, std::string_view head, size_t count,
                                    size_t block_size, const RenderBlock& render,
                                    std::string_view tail) {
+  std::vector<size_t> block_ends;
+  for (size_t end = block_size; end < count + block_size; end += block_size) {
+    block_ends.push_back(std::min(end, count));
+  }
+  return WriteFileInRanges(path, head, block_ends, render, tail);
+}
+
+Result<uint64_t> WriteFileInRanges(const std::string& path, std::string_view head,
+                                   const std::vector<size_t>& block_ends, const RenderBlock& render,
+                                   std::string_view tail) {
   TempFile temp(path + ".tmp");
   if (temp.get() == nullptr) return WriteError(temp.path(), errno);
   std::atomic<bool> failed{false};
@@ -65,7 +76,7 @@ Result<uint64_t> WriteFileInBlocks(const std::string& path, std::string_view hea
   };
 
   write(head);
-  const size_t blocks = (count + block_size - 1) / block_size;
+  const size_t blocks = block_ends.size();
   size_t next_block = 0;
   // Two blocks per thread in flight: one being rendered, one waiting for the writer.
   const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency());
@@ -82,9 +93,8 @@ Result<uint64_t> WriteFileInBlocks(const std::string& path, std::string_view hea
           tbb::make_filter<size_t, std::string>(tbb::filter_mode::parallel,
                                                 [&](size_t block) {
                                                   std::string text;
-                                                  const size_t begin = block * block_size;
-                                                  render(begin, std::min(count, begin + block_size),
-                                                         &text);
+                                                  render(block == 0 ? 0 : block_ends[block - 1],
+                                                         block_ends[block], &text);
                                                   return text;
                                                 }) &
           tbb::make_filter<std::string, void>(tbb::filter_mode::serial_in_order,
