@@ -88,12 +88,31 @@ TEST(GenCliTest, UsageErrorsExitWithOneAndSayWhatIsWrong) {
   EXPECT_FALSE(std::filesystem::exists(dir / "x/manifest.json"));
 }
 
+TEST(GenCliTest, MaxMembersPerPatchSetsTheChunkingOfExpectedJson) {
+  TempDir dir("cli_chunks");
+  ASSERT_EQ(RunCommand(Gen("--users 3000 --out " + (dir / "day0"))).exit_code, 0);
+  const auto result = RunCommand(Gen("--next-day-of " + (dir / "day0") +
+                                     " --churn group-joins=40,group-leaves=30 "
+                                     "--max-members-per-patch 1 --out " +
+                                     (dir / "day1")));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::string error;
+  const testing_gen::TestCounts counts =
+      testing_gen::ReadExpected(dir / "day1/expected.json", &error);
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(counts.operations.at("group.members.add"), 40u);
+  EXPECT_EQ(counts.operations.at("group.members.remove"), 30u);
+  EXPECT_NE(ReadFile(dir / "day1/expected.json").find("\"max_members_per_patch\":1}"),
+            std::string::npos);
+}
+
 TEST(GenCliTest, HelpDescribesEveryFlag) {
   const auto result = RunCommand(std::string(SCIMFLOW_BINARY) + " help gen");
   EXPECT_EQ(result.exit_code, 0);
-  for (const char* flag : {"--users", "--groups", "--seed", "--out", "--user-format",
-                           "--group-format", "--assignment-format", "--snapshot", "--next-day-of",
-                           "--churn", "--memberships-per-user", "--threads"}) {
+  for (const char* flag :
+       {"--users", "--groups", "--seed", "--out", "--user-format", "--group-format",
+        "--assignment-format", "--snapshot", "--next-day-of", "--churn", "--memberships-per-user",
+        "--max-members-per-patch", "--threads"}) {
     EXPECT_NE(result.out.find(flag), std::string::npos) << flag;
   }
 }

@@ -45,6 +45,9 @@ void AddFlags(CLI::App* app, GenFlags* flags) {
   app->add_option("--memberships-per-user", request.params.memberships_per_user,
                   "average group memberships per user")
       ->capture_default_str();
+  app->add_option("--max-members-per-patch", request.max_members_per_patch,
+                  "member chunk size expected.json assumes (as the planner's flag)")
+      ->capture_default_str();
   app->add_option("--threads", request.threads, "worker threads (default: one per core)");
 }
 
