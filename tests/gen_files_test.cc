@@ -122,6 +122,26 @@ TEST(GenFilesTest, CsvQuotesCommasAndQuotesAndKeepsNonAsciiIntact) {
   EXPECT_EQ(comma_group, groups.find("\"Research, Europe ") != std::string::npos);
 }
 
+TEST(GenFilesTest, AGroupWithoutMembersIsDeclaredByOneRowWithAnEmptyMember) {
+  TempDir dir("files_empty_group");
+  ExportModel model;
+  model.params.seed = 1;
+  GenGroup group;
+  group.serial = 7;
+  group.department = 6;  // "Research, Europe"
+  model.groups.push_back(group);
+  const IdScheme ids(1);
+  ASSERT_TRUE(WriteGroups(model, ids, GroupFormat::kCsv, dir / "groups.csv").ok());
+  ASSERT_TRUE(WriteGroups(model, ids, GroupFormat::kNdjson, dir / "groups.ndjson").ok());
+  ExternalIdBuffer id;
+  const std::string external_id(ids.ExternalId(EntityKind::kGroup, 7, &id));
+  EXPECT_EQ(ReadFile(dir / "groups.csv"), "groupExternalId,groupDisplayName,userExternalId\n" +
+                                              external_id + ",\"Research, Europe Platform 7\",\n");
+  EXPECT_EQ(ReadFile(dir / "groups.ndjson"), "{\"externalId\":\"" + external_id +
+                                                 "\",\"displayName\":\"Research, Europe Platform "
+                                                 "7\",\"members\":[]}\n");
+}
+
 TEST(GenFilesTest, AppendCsvFieldQuotesOnlyWhatNeedsIt) {
   std::string out;
   AppendCsvField(&out, "plain é");
