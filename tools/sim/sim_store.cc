@@ -119,7 +119,10 @@ ScimResult<std::string> SimStore::CommitUserLocked(SimUser* stored, SimUser upda
   const bool reactivates = !stored->active && updated.active;
   if (ScimStatus status = charge(WriteCharge{reactivates ? 1u : 0u, {}, 0})) return *status;
   UnindexUserLocked(*stored);
+  // The id's buffer is the key of the id map: keep that buffer, move every other attribute.
+  std::string id = std::move(stored->id);
   *stored = std::move(updated);
+  stored->id = std::move(id);
   IndexUserLocked(stored);
   std::string json;
   AppendUserJson(*stored, location_base, &json);

@@ -117,7 +117,10 @@ ScimResult<std::string> SimStore::CommitGroupLocked(SimGroup* stored, SimGroup u
   const WriteCharge cost{0, stored->id, CountAddedMembers(stored->member_ids, updated)};
   if (ScimStatus status = charge(cost)) return *status;
   UnindexGroupLocked(*stored);
+  // The id's buffer is the key of the id map: keep that buffer, move every other attribute.
+  std::string id = std::move(stored->id);
   *stored = std::move(updated);
+  stored->id = std::move(id);
   IndexGroupLocked(stored);
   std::string json;
   AppendGroupLocked(*stored, true, location_base, &json);
