@@ -8,12 +8,14 @@
 # most one request per connection still in flight when wrk stopped).
 #
 # Usage: bench/sim_wrk.sh [SCIMFLOW_BINARY] [DURATION]   (defaults: build/release/scimflow, 10s)
+# Environment: SIM_THREADS, the simulator's --threads (default 2, one per core here).
 # Prints CSV: case,requests_per_second,requests,non_2xx. Needs a Release build for real figures.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 binary="${1:-$root/build/release/scimflow}"
 duration="${2:-10s}"
 threads=2
+sim_threads="${SIM_THREADS:-2}"
 connections=64
 export SIM_TOKEN=sim-bench-token
 
@@ -25,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$binary" sim --listen 127.0.0.1:0 --token "$SIM_TOKEN" --threads "$threads" \
+"$binary" sim --listen 127.0.0.1:0 --token "$SIM_TOKEN" --threads "$sim_threads" \
   >"$workdir/sim.out" 2>"$workdir/sim.err" &
 sim_pid=$!
 for _ in $(seq 100); do
