@@ -1,16 +1,19 @@
 -- wrk script: POST /Users with a distinct, GitHub-valid body per request, so every request is a
 -- real create (no 409s). Each wrk thread numbers its own requests; the thread number keeps
--- externalIds and userNames distinct across threads.
+-- externalIds and userNames distinct across threads, and the start time across runs against
+-- the same simulator.
 --
 --   wrk -t2 -c64 -d10s -s bench/sim_wrk.lua http://127.0.0.1:PORT/scim/v2/enterprises/sim
 --
 -- Environment: SIM_TOKEN (default sim-bench-token), the bearer token the simulator accepts.
 
 local thread_count = 0
+local run = os.time()
 
 function setup(thread)
   thread_count = thread_count + 1
   thread:set("thread_number", thread_count)
+  thread:set("run", run)
 end
 
 local token = os.getenv("SIM_TOKEN") or "sim-bench-token"
@@ -33,7 +36,7 @@ end
 
 function request()
   counter = counter + 1
-  local key = string.format("w%d-%d", thread_number, counter)
+  local key = string.format("w%d-%d-%d", run, thread_number, counter)
   local body = string.format(template, key, key, key, key)
   return wrk.format("POST", path, headers, body)
 end

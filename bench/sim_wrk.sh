@@ -27,6 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+: >"$workdir/sim.out"
 "$binary" sim --listen 127.0.0.1:0 --token "$SIM_TOKEN" --threads "$sim_threads" \
   >"$workdir/sim.out" 2>"$workdir/sim.err" &
 sim_pid=$!
