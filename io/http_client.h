@@ -18,7 +18,11 @@
 //   target's origin.
 // - Connect and total timeouts from the options; a transfer that fails carries a transport error
 //   and says whether the request may have reached the server (`request_sent`): a create whose
-//   answer was lost must be looked up, never re-sent blind.
+//   answer was lost must be looked up, never re-sent blind. One re-send is libcurl's own: when a
+//   reused keep-alive connection closes before any byte of the answer, libcurl sends the request
+//   once more on a new connection (the server may have closed an idle connection just as it was
+//   reused). For a create that did reach the server this shows up as a 409, which
+//   io/http_outcome turns into a lookup, so nothing is created twice.
 //
 // The token: read from an environment variable or a file when the client is created. When a
 // request is answered 401 and the token came from a file, the file is read again; if it holds a
