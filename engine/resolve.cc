@@ -227,6 +227,9 @@ class GroupResolver {
         count, [&](size_t record) { return records_[record]->external_id; },
         [](size_t) { return true; });
     AssignGroups();
+    desired_->group_by_external_id.Build(
+        desired_->groups.size(), [&](size_t group) { return desired_->groups[group].external_id; },
+        [](size_t) { return true; });
     CollectMembers();
   }
 
