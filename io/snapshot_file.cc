@@ -13,6 +13,7 @@
 
 #include "io/json_writer.h"
 #include "io/scim_body.h"
+#include "io/scim_json.h"
 
 namespace scimflow {
 
@@ -27,204 +28,36 @@ namespace ondemand = simdjson::ondemand;
 // per thread well under the memory of the state being built.
 constexpr size_t kBlockBytes = size_t{4} << 20;
 
-// What one line says, before it is known to be a user or a group.
-struct ParsedLine {
-  bool is_user = false;
-  bool is_group = false;
-  std::string_view id;
-  User user;  // user.external_id and friends; used for groups' externalId/displayName too.
-  std::vector<Email> emails;
-  std::vector<Role> roles;
-  std::vector<std::string_view> members;
-};
-
-std::string WrongType(std::string_view attribute, std::string_view type) {
-  return fmt::format("wrong type for \"{}\": expected {}", attribute, type);
-}
-
-// Maps a simdjson error to a reject reason; INCORRECT_TYPE is reported by the caller with the
-// attribute's name.
-std::string ErrorReason(simdjson::error_code error) {
-  return error == simdjson::UTF8_ERROR ? "invalid UTF-8" : "malformed JSON";
-}
-
-// Reads a string (null counts as absent) and copies it into `arena`. Returns a reject reason or "".
-std::string ReadString(ondemand::value value, std::string_view attribute, Arena* arena,
-                       std::string_view* out) {
-  ondemand::json_type type;
-  if (auto error = value.type().get(type)) return ErrorReason(error);
-  if (type == ondemand::json_type::null) return "";
-  if (type != ondemand::json_type::string) return WrongType(attribute, "string");
-  std::string_view text;
-  if (auto error = value.get_string().get(text)) return ErrorReason(error);
-  *out = arena->Copy(text);
-  return "";
-}
-
-std::string ReadBool(ondemand::value value, std::string_view attribute, bool* out) {
-  ondemand::json_type type;
-  if (auto error = value.type().get(type)) return ErrorReason(error);
-  if (type == ondemand::json_type::null) return "";
-  if (type != ondemand::json_type::boolean) return WrongType(attribute, "boolean");
-  if (auto error = value.get_bool().get(*out)) return ErrorReason(error);
-  return "";
-}
-
-// Calls `body(value)` for each element of an array attribute (null counts as empty).
-template <typename Body>
-std::string ForEachElement(ondemand::value value, std::string_view attribute, const Body& body) {
-  ondemand::json_type type;
-  if (auto error = value.type().get(type)) return ErrorReason(error);
-  if (type == ondemand::json_type::null) return "";
-  if (type != ondemand::json_type::array) return WrongType(attribute, "array");
-  ondemand::array array;
-  if (auto error = value.get_array().get(array)) return ErrorReason(error);
-  for (auto element_result : array) {
-    ondemand::value element;
-    if (auto error = std::move(element_result).get(element)) return ErrorReason(error);
-    std::string reason = body(element);
-    if (!reason.empty()) return reason;
-  }
-  return "";
-}
-
-// Calls `body(key, value)` for each member of an object attribute (null counts as empty).
-template <typename Body>
-std::string ForEachField(ondemand::value value, std::string_view attribute, const Body& body) {
-  ondemand::json_type type;
-  if (auto error = value.type().get(type)) return ErrorReason(error);
-  if (type == ondemand::json_type::null) return "";
-  if (type != ondemand::json_type::object) return WrongType(attribute, "object");
-  ondemand::object object;
-  if (auto error = value.get_object().get(object)) return ErrorReason(error);
-  for (auto field : object) {
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return ErrorReason(error);
-    ondemand::value field_value;
-    if (auto error = field.value().get(field_value)) return ErrorReason(error);
-    std::string reason = body(key, field_value);
-    if (!reason.empty()) return reason;
-  }
-  return "";
-}
-
-std::string ReadName(ondemand::value value, Arena* arena, PersonName* name) {
-  return ForEachField(value, "name", [&](std::string_view key, ondemand::value field) {
-    if (key == "givenName") return ReadString(field, "name.givenName", arena, &name->given_name);
-    if (key == "familyName") return ReadString(field, "name.familyName", arena, &name->family_name);
-    if (key == "formatted") return ReadString(field, "name.formatted", arena, &name->formatted);
-    if (key == "middleName") return ReadString(field, "name.middleName", arena, &name->middle_name);
-    return std::string();
-  });
-}
-
-std::string ReadEmails(ondemand::value value, Arena* arena, std::vector<Email>* emails) {
-  return ForEachElement(value, "emails", [&](ondemand::value element) {
-    Email& email = emails->emplace_back();
-    return ForEachField(element, "emails", [&](std::string_view key, ondemand::value field) {
-      if (key == "value") return ReadString(field, "emails.value", arena, &email.value);
-      if (key == "type") return ReadString(field, "emails.type", arena, &email.type);
-      if (key == "primary") return ReadBool(field, "emails.primary", &email.primary);
-      return std::string();
-    });
-  });
-}
-
-// Roles are objects `{"value":…,"primary":…}`; plain strings are accepted too.
-std::string ReadRoles(ondemand::value value, Arena* arena, std::vector<Role>* roles) {
-  return ForEachElement(value, "roles", [&](ondemand::value element) {
-    Role& role = roles->emplace_back();
-    ondemand::json_type type;
-    if (auto error = element.type().get(type)) return ErrorReason(error);
-    if (type == ondemand::json_type::string)
-      return ReadString(element, "roles", arena, &role.value);
-    return ForEachField(element, "roles", [&](std::string_view key, ondemand::value field) {
-      if (key == "value") return ReadString(field, "roles.value", arena, &role.value);
-      if (key == "primary") return ReadBool(field, "roles.primary", &role.primary);
-      return std::string();
-    });
-  });
-}
-
-std::string ReadMembers(ondemand::value value, Arena* arena, std::vector<std::string_view>* ids) {
-  return ForEachElement(value, "members", [&](ondemand::value element) {
-    std::string_view id;
-    std::string reason =
-        ForEachField(element, "members", [&](std::string_view key, ondemand::value field) {
-          if (key == "value") return ReadString(field, "members.value", arena, &id);
-          return std::string();
-        });
-    if (reason.empty() && !id.empty()) ids->push_back(id);
-    return reason;
-  });
-}
-
-std::string ReadSchemas(ondemand::value value, ParsedLine* line) {
-  return ForEachElement(value, "schemas", [&](ondemand::value element) {
-    std::string_view schema;
-    if (element.get_string().get(schema)) return WrongType("schemas", "array");
-    line->is_user |= schema == kScimUserSchema;
-    line->is_group |= schema == kScimGroupSchema;
-    return std::string();
-  });
-}
-
-std::string ReadAttribute(std::string_view key, ondemand::value value, Arena* arena,
-                          ParsedLine* line) {
-  User& user = line->user;
-  if (key == "schemas") return ReadSchemas(value, line);
-  if (key == "id") return ReadString(value, "id", arena, &line->id);
-  if (key == "externalId") return ReadString(value, "externalId", arena, &user.external_id);
-  if (key == "userName") return ReadString(value, "userName", arena, &user.user_name);
-  if (key == "displayName") return ReadString(value, "displayName", arena, &user.display_name);
-  if (key == "name") return ReadName(value, arena, &user.name);
-  if (key == "emails") return ReadEmails(value, arena, &line->emails);
-  if (key == "roles") return ReadRoles(value, arena, &line->roles);
-  if (key == "active") return ReadBool(value, "active", &user.active);
-  if (key == "members") return ReadMembers(value, arena, &line->members);
-  return "";  // meta, groups, $ref and anything else: ignored (docs/snapshot-format.md).
-}
-
-// Parses one line into `line`; returns a reject reason or "".
-std::string ParseLine(ondemand::parser& parser, std::string_view text, Arena* arena,
-                      ParsedLine* line) {
+// Parses one line into `chunk` (a user or a group), or returns the reject reason.
+Status ParseLine(ondemand::parser& parser, std::string_view text, const RecordOrigin& origin,
+                 SnapshotChunk* chunk) {
   ondemand::document document;
   if (auto error =
           parser.iterate(text.data(), text.size(), text.size() + kSnapshotPadding).get(document)) {
-    return ErrorReason(error);
+    return JsonErrorStatus(error);
+  }
+  SCIMFLOW_ASSIGN_OR_RETURN(const ScimResourceKind kind, PeekScimResourceKind(document));
+  if (kind == ScimResourceKind::kUnknown) {
+    return InvalidArgument("missing required attribute \"schemas\"");
   }
   ondemand::object object;
-  if (auto error = document.get_object().get(object)) return ErrorReason(error);
-  for (auto field : object) {
-    std::string_view key;
-    if (auto error = field.unescaped_key().get(key)) return ErrorReason(error);
-    ondemand::value field_value;
-    if (auto error = field.value().get(field_value)) return ErrorReason(error);
-    std::string reason = ReadAttribute(key, field_value, arena, line);
-    if (!reason.empty()) return reason;
-  }
-  if (!line->is_user && !line->is_group) return "missing required attribute \"schemas\"";
-  if (line->id.empty()) return "missing required attribute \"id\"";
-  if (line->user.external_id.empty()) return "missing required attribute \"externalId\"";
-  return "";
-}
-
-void AddParsedLine(ParsedLine& line, const RecordOrigin& origin, SnapshotChunk* out) {
-  if (line.is_user) {
-    SnapshotUser& user = out->users.emplace_back();
-    user.id = line.id;
-    user.user = line.user;
+  if (auto error = document.get_object().get(object)) return JsonErrorStatus(error);
+  if (kind == ScimResourceKind::kUser) {
+    ScimUser user;
+    SCIMFLOW_RETURN_IF_ERROR(ParseScimUser(object, &chunk->arena, &user));
+    SCIMFLOW_RETURN_IF_ERROR(FinishDocument(document));
+    if (user.id.empty()) return InvalidArgument("missing required attribute \"id\"");
     user.user.origin = origin;
-    user.user.emails = out->arena.CopyArray<Email>(line.emails);
-    user.user.roles = out->arena.CopyArray<Role>(line.roles);
-    return;
+    chunk->users.push_back({user.id, user.user});
+    return Status::Ok();
   }
-  SnapshotGroup& group = out->groups.emplace_back();
-  group.origin = origin;
-  group.id = line.id;
-  group.external_id = line.user.external_id;
-  group.display_name = line.user.display_name;
-  group.member_ids = out->arena.CopyArray<std::string_view>(line.members);
+  ScimGroup group;
+  SCIMFLOW_RETURN_IF_ERROR(ParseScimGroup(object, &chunk->arena, &group));
+  SCIMFLOW_RETURN_IF_ERROR(FinishDocument(document));
+  if (group.id.empty()) return InvalidArgument("missing required attribute \"id\"");
+  chunk->groups.push_back({origin, group.id, group.group.external_id, group.group.display_name,
+                           group.group.member_external_ids});
+  return Status::Ok();
 }
 
 bool IsBlank(std::string_view text) {
@@ -251,12 +84,10 @@ void ParseSnapshotLines(std::string_view text, std::string_view file, uint64_t f
           {origin, out->arena.Copy(fmt::format("line longer than {} bytes", max_line_bytes)),
            out->arena.Copy(excerpt)});
     } else if (!IsBlank(line_text)) {
-      ParsedLine parsed;
-      const std::string reason = ParseLine(parser, line_text, &out->arena, &parsed);
-      if (reason.empty()) {
-        AddParsedLine(parsed, origin, out);
-      } else {
-        out->rejects.push_back({origin, out->arena.Copy(reason), out->arena.Copy(excerpt)});
+      const Status parsed = ParseLine(parser, line_text, origin, out);
+      if (!parsed.ok()) {
+        out->rejects.push_back(
+            {origin, out->arena.Copy(parsed.message()), out->arena.Copy(excerpt)});
       }
     }
     position = end + 1;
