@@ -8,7 +8,6 @@
 #ifndef SCIMFLOW_BENCH_PLAN_BENCH_DATA_H_
 #define SCIMFLOW_BENCH_PLAN_BENCH_DATA_H_
 
-#include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
 #include <cstdio>
