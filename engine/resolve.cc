@@ -87,92 +87,102 @@ AssignmentTable LoadAssignments(const ResolveInput& input, const TargetProfile& 
   return table;
 }
 
-// Per-record facts of the first, parallel pass over users that the second pass needs.
+// Per-record facts of the first pass over users that the second pass needs; everything here
+// outlives the record's chunk.
 struct UserScratch {
-  std::span<const Role> roles;  // Effective roles (views into the input chunks).
-  std::string_view folded_name;
-  const Role* unknown_role = nullptr;
+  RecordOrigin origin;
+  std::string_view folded_name;   // In the resolver's arenas.
+  std::string_view unknown_role;  // The first role the profile refuses, copied; empty if none.
   bool assignment_refused = false;
 };
 
+// Users stream in chunk by chunk (AddChunk, in file order); once all are in, Finish settles
+// duplicates and holds over the whole file in parallel.
 class UserResolver {
  public:
-  UserResolver(const ResolveInput& input, const AssignmentTable* assignments,
-               const TargetProfile& profile, const CurrentState* current, DesiredState* desired)
-      : input_(input),
-        assignments_(assignments),
-        profile_(profile),
-        current_(current),
-        desired_(desired),
-        records_(Flatten(input, &RecordChunk::users)),
-        scratch_(records_.size()) {}
+  UserResolver(const AssignmentTable* assignments, const TargetProfile& profile,
+               const CurrentState* current, DesiredState* desired)
+      : assignments_(assignments), profile_(profile), current_(current), desired_(desired) {}
 
-  void Run() {
-    desired_->users.resize(records_.size());
+  void AddChunk(const RecordChunk& chunk) {
+    const size_t base = desired_->users.size();
+    const size_t count = chunk.users.size();
+    desired_->users.resize(base + count);
+    scratch_.resize(base + count);
     const size_t first_arena = desired_->arenas.size();
-    for (size_t block = 0; block < BlockCount(records_.size()); ++block) {
+    for (size_t block = 0; block < BlockCount(count); ++block) {
       desired_->arenas.push_back(std::make_unique<Arena>());
     }
-    ForEachBlock(records_.size(), [&](size_t block, size_t begin, size_t end) {
+    ForEachBlock(count, [&](size_t block, size_t begin, size_t end) {
       Arena* arena = desired_->arenas[first_arena + block].get();
-      for (size_t record = begin; record < end; ++record) Describe(record, arena);
+      for (size_t index = begin; index < end; ++index) {
+        Describe(chunk.users[index], base + index, arena);
+      }
     });
+  }
+
+  void Finish() {
     BuildIndexes();
-    std::vector<std::vector<ResolveReject>> rejects(BlockCount(records_.size()));
-    ForEachBlock(records_.size(), [&](size_t block, size_t begin, size_t end) {
-      Arena* arena = desired_->arenas[first_arena + block].get();
-      for (size_t record = begin; record < end; ++record) Decide(record, arena, &rejects[block]);
+    const size_t count = desired_->users.size();
+    std::vector<std::vector<ResolveReject>> rejects(BlockCount(count));
+    ForEachBlock(count, [&](size_t block, size_t begin, size_t end) {
+      for (size_t record = begin; record < end; ++record) Decide(record, &rejects[block]);
     });
     AppendInOrder(&rejects, &desired_->rejects);
+    scratch_ = {};
   }
 
  private:
-  // First pass: copies the keys out of the chunk and computes what needs no other record.
-  void Describe(size_t record, Arena* arena) {
-    const User& user = *records_[record];
+  // First pass: copies out of the chunk what outlives it: keys, hashes, flags, and the full
+  // attributes of a user that differs from the target (only those need a request body).
+  void Describe(const User& user, size_t record, Arena* arena) {
     DesiredUser& out = desired_->users[record];
     UserScratch& scratch = scratch_[record];
     out.external_id = arena->Copy(user.external_id);
     out.user_name = arena->Copy(user.user_name);
     out.line = user.origin.line;
     out.active = user.active;
-    scratch.roles = user.roles;
+    scratch.origin = user.origin;
+    std::span<const Role> roles = user.roles;
     if (assignments_ != nullptr) {
       const uint32_t assignment = assignments_->index.Find(user.external_id);
       out.assigned = assignment != kNoIndex;
       if (out.assigned) {
-        scratch.roles = assignments_->records[assignment]->roles;
+        roles = assignments_->records[assignment]->roles;
         scratch.assignment_refused = assignments_->refused[assignment] != 0;
       }
-    } else {
+    } else if (const Role* role = FirstUnknownRole(user.roles, profile_)) {
       // Without an assignments file the users file's roles are the ones sent, so checked here.
-      scratch.unknown_role = FirstUnknownRole(user.roles, profile_);
+      scratch.unknown_role = arena->Copy(role->value);
     }
-    out.hashes = HashUserAttributes(user, scratch.roles);
+    out.hashes = HashUserAttributes(user, roles);
     scratch.folded_name = FoldUserName(out.user_name, arena);
     if (current_ != nullptr) out.current = current_->FindUser(out.external_id);
+    const bool unchanged = out.current != kNoIndex &&
+                           current_->users()[out.current].hashes.content == out.hashes.content;
+    if (!unchanged) out.attributes = CopyUser(user, roles, arena);
   }
 
   void BuildIndexes() {
+    const size_t count = desired_->users.size();
     desired_->user_by_external_id.Build(
-        records_.size(), [&](size_t record) { return desired_->users[record].external_id; },
+        count, [&](size_t record) { return desired_->users[record].external_id; },
         [](size_t) { return true; });
     // A userName is taken only by a record that is itself the first of its externalId.
     name_index_.Build(
-        records_.size(), [&](size_t record) { return scratch_[record].folded_name; },
+        count, [&](size_t record) { return scratch_[record].folded_name; },
         [&](size_t record) { return desired_->user_by_external_id.FirstOf(record) == record; });
   }
 
-  // Second pass: settles duplicates, holds and the attribute copy.
-  void Decide(size_t record, Arena* arena, std::vector<ResolveReject>* rejects) {
-    const User& user = *records_[record];
+  // Second pass: settles duplicates and holds.
+  void Decide(size_t record, std::vector<ResolveReject>* rejects) {
     DesiredUser& out = desired_->users[record];
     const UserScratch& scratch = scratch_[record];
     const uint32_t first = desired_->user_by_external_id.FirstOf(record);
     if (first != record) {
       out.state = DesiredUserState::kDuplicate;
-      Reject(user,
-             fmt::format("duplicate externalId \"{}\" (first at line {})", user.external_id,
+      Reject(scratch,
+             fmt::format("duplicate externalId \"{}\" (first at line {})", out.external_id,
                          desired_->users[first].line),
              rejects);
       return;
@@ -180,36 +190,29 @@ class UserResolver {
     const uint32_t name_first = name_index_.FirstOf(record);
     if (name_first != record) {
       out.state = DesiredUserState::kHeld;
-      Reject(user,
-             fmt::format("duplicate userName \"{}\" (first at line {})", user.user_name,
+      Reject(scratch,
+             fmt::format("duplicate userName \"{}\" (first at line {})", out.user_name,
                          desired_->users[name_first].line),
              rejects);
       return;
     }
-    if (scratch.unknown_role != nullptr) {
+    if (!scratch.unknown_role.empty()) {
       out.state = DesiredUserState::kHeld;
-      Reject(user, UnknownRole(scratch.unknown_role->value, profile_), rejects);
+      Reject(scratch, UnknownRole(scratch.unknown_role, profile_), rejects);
       return;
     }
-    if (scratch.assignment_refused) {
-      out.state = DesiredUserState::kHeld;  // Its assignment carries the reject.
-      return;
-    }
-    const bool unchanged = out.current != kNoIndex &&
-                           current_->users()[out.current].hashes.content == out.hashes.content;
-    if (!unchanged) out.attributes = CopyUser(user, scratch.roles, arena);
+    // A refused assignment carries the reject itself; its user is held all the same.
+    if (scratch.assignment_refused) out.state = DesiredUserState::kHeld;
   }
 
-  void Reject(const User& user, std::string reason, std::vector<ResolveReject>* rejects) {
-    rejects->push_back({InputKind::kUsers, user.origin, std::move(reason)});
+  void Reject(const UserScratch& scratch, std::string reason, std::vector<ResolveReject>* rejects) {
+    rejects->push_back({InputKind::kUsers, scratch.origin, std::move(reason)});
   }
 
-  const ResolveInput& input_;
   const AssignmentTable* assignments_;
   const TargetProfile& profile_;
   const CurrentState* current_;
   DesiredState* desired_;
-  std::vector<const User*> records_;
   std::vector<UserScratch> scratch_;
   KeyIndex name_index_;
 };
@@ -363,31 +366,79 @@ uint32_t DesiredState::FindUser(std::string_view external_id) const {
   return user_by_external_id.Find(external_id);
 }
 
-DesiredState Resolve(const ResolveInput& users, const ResolveInput& groups,
-                     const ResolveInput& assignments, const TargetProfile& profile,
-                     const CurrentState* current) {
+struct Resolver::Impl {
+  Impl(const TargetProfile& profile, const CurrentState* current)
+      : profile(profile), current(current) {}
+
+  const TargetProfile& profile;
+  const CurrentState* current;
   DesiredState desired;
-  desired.has_groups = !groups.file.empty();
-  desired.has_assignments = !assignments.file.empty();
+  AssignmentTable assignments;
   std::vector<ResolveReject> assignment_rejects;
-  AssignmentTable table;
-  if (desired.has_assignments) table = LoadAssignments(assignments, profile, &assignment_rejects);
-  UserResolver(users, desired.has_assignments ? &table : nullptr, profile, current, &desired).Run();
-  GroupResolver(groups, &desired).Run();
+  std::unique_ptr<UserResolver> users;
+};
+
+Resolver::Resolver(const TargetProfile& profile, const CurrentState* current)
+    : impl_(std::make_unique<Impl>(profile, current)) {}
+
+Resolver::~Resolver() = default;
+
+void Resolver::AddAssignments(const ResolveInput& assignments) {
+  if (assignments.file.empty()) return;
+  impl_->desired.has_assignments = true;
+  impl_->assignments = LoadAssignments(assignments, impl_->profile, &impl_->assignment_rejects);
+}
+
+void Resolver::AddUsers(const RecordChunk& chunk) {
+  if (!impl_->users) {
+    impl_->users = std::make_unique<UserResolver>(
+        impl_->desired.has_assignments ? &impl_->assignments : nullptr, impl_->profile,
+        impl_->current, &impl_->desired);
+  }
+  impl_->users->AddChunk(chunk);
+}
+
+void Resolver::FinishUsers() {
+  if (!impl_->users) AddUsers(RecordChunk{});
+  impl_->users->Finish();
+  DesiredState& desired = impl_->desired;
+  const AssignmentTable& table = impl_->assignments;
   for (size_t record = 0; record < table.records.size(); ++record) {
     if (table.index.FirstOf(record) == record &&
         desired.FindUser(table.records[record]->external_id) == kNoIndex) {
       ++desired.assignments_without_user;
     }
   }
-  desired.rejects.insert(desired.rejects.end(), assignment_rejects.begin(),
-                         assignment_rejects.end());
+  impl_->assignments = AssignmentTable{};
+}
+
+void Resolver::AddGroups(const ResolveInput& groups) {
+  if (groups.file.empty()) return;
+  impl_->desired.has_groups = true;
+  GroupResolver(groups, &impl_->desired).Run();
+}
+
+DesiredState Resolver::Finish() {
+  DesiredState& desired = impl_->desired;
+  desired.rejects.insert(desired.rejects.end(), impl_->assignment_rejects.begin(),
+                         impl_->assignment_rejects.end());
   std::stable_sort(desired.rejects.begin(), desired.rejects.end(),
                    [](const ResolveReject& left, const ResolveReject& right) {
                      if (left.input != right.input) return left.input < right.input;
                      return left.origin.line < right.origin.line;
                    });
-  return desired;
+  return std::move(desired);
+}
+
+DesiredState Resolve(const ResolveInput& users, const ResolveInput& groups,
+                     const ResolveInput& assignments, const TargetProfile& profile,
+                     const CurrentState* current) {
+  Resolver resolver(profile, current);
+  resolver.AddAssignments(assignments);
+  for (const RecordChunk* chunk : users.chunks) resolver.AddUsers(*chunk);
+  resolver.FinishUsers();
+  resolver.AddGroups(groups);
+  return resolver.Finish();
 }
 
 }  // namespace scimflow

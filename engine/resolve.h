@@ -102,6 +102,34 @@ struct DesiredState {
   std::vector<uint32_t> member_pool;
 };
 
+// The streaming form of Resolve, so the users file's chunks can be released one by one as they
+// are resolved (memory holds the compact desired state, not the parsed file). Calls, in order:
+//   AddAssignments (optional) → AddUsers per chunk, in file order → FinishUsers → AddGroups
+//   (optional) → Finish.
+// Each call runs by one thread at a time; they run parallel loops themselves. Lifetimes: the
+// assignments' chunks must live until FinishUsers returns; a users chunk only during its
+// AddUsers call; the groups' chunks during AddGroups.
+class Resolver {
+ public:
+  // `current` may be null (then every user keeps its full attributes); it must outlive Finish.
+  Resolver(const TargetProfile& profile, const CurrentState* current);
+  ~Resolver();
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  // An input without a file (empty `file`) means "no such file".
+  void AddAssignments(const ResolveInput& assignments);
+  void AddUsers(const RecordChunk& chunk);
+  void FinishUsers();
+  void AddGroups(const ResolveInput& groups);
+  // The desired state; the Resolver is spent afterwards.
+  DesiredState Finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Joins the inputs. `groups` and `assignments` may have no file (empty `file` and no chunks).
 // `current` may be null; with it, full attributes are kept only for users that differ from it.
 // Rejects are values in the result; the only failure is none (every input problem is a reject).
