@@ -9,7 +9,9 @@
 #
 # Usage: bench/sim_wrk.sh [SCIMFLOW_BINARY] [DURATION]   (defaults: build/release/scimflow, 10s)
 # Environment: SIM_THREADS, the simulator's --threads (default 2, one per core here).
-# Prints CSV: case,requests_per_second,requests,non_2xx. Needs a Release build for real figures.
+# Prints CSV: case,requests_per_second,requests,non_2xx,server_cpu_us_per_request. The last column
+# (the simulator's user+system CPU time over the run, per answered request) does not depend on
+# how busy the machine is, unlike requests/s. Needs a Release build for real figures.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 binary="${1:-$root/build/release/scimflow}"
@@ -45,20 +47,30 @@ user_json="$(curl -sf "${auth[@]}" -H 'Content-Type: application/scim+json' -X P
 user_id="$(sed 's/.*"id":"\([^"]*\)".*/\1/' <<<"$user_json")"
 
 stats() { curl -sf "http://127.0.0.1:$port/_stats"; }
+ticks_per_second="$(getconf CLK_TCK)"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$sim_pid/stat"; }
+cpu_per_request() { awk -v t="$1" -v n="$2" -v hz="$ticks_per_second" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}'; }
 number() { sed "s/.*\"$1\":\([0-9]*\).*/\1/" <<<"$2"; }
 rate() { grep 'Requests/sec' "$1" | awk '{print $2}'; }
 sent() { grep ' requests in ' "$1" | awk '{print $1}'; }
 non2xx() { grep -q 'Non-2xx' "$1" && grep 'Non-2xx' "$1" | awk '{print $NF}' || echo 0; }
 
-echo "case,requests_per_second,requests,non_2xx"
+echo "case,requests_per_second,requests,non_2xx,server_cpu_us_per_request"
+start_ticks="$(cpu_ticks)"
 wrk -t"$threads" -c"$connections" -d"$duration" -H "User-Agent: scimflow-bench" \
   "$endpoint/Users" >"$workdir/baseline.txt"
-echo "baseline_401,$(rate "$workdir/baseline.txt"),$(sent "$workdir/baseline.txt"),$(non2xx "$workdir/baseline.txt")"
+cpu="$(cpu_per_request $(($(cpu_ticks) - start_ticks)) "$(sent "$workdir/baseline.txt")")"
+echo "baseline_401,$(rate "$workdir/baseline.txt"),$(sent "$workdir/baseline.txt"),$(non2xx "$workdir/baseline.txt"),$cpu"
+
+start_ticks="$(cpu_ticks)"
 
 wrk -t"$threads" -c"$connections" -d"$duration" "${auth[@]}" "$endpoint/Users/$user_id" \
   >"$workdir/get.txt"
 if [[ "$(non2xx "$workdir/get.txt")" != 0 ]]; then echo "get_user: non-2xx answers" >&2; exit 1; fi
-echo "get_user,$(rate "$workdir/get.txt"),$(sent "$workdir/get.txt"),0"
+cpu="$(cpu_per_request $(($(cpu_ticks) - start_ticks)) "$(sent "$workdir/get.txt")")"
+echo "get_user,$(rate "$workdir/get.txt"),$(sent "$workdir/get.txt"),0,$cpu"
+
+start_ticks="$(cpu_ticks)"
 
 before="$(number users "$(stats)")"
 wrk -t"$threads" -c"$connections" -d"$duration" -s "$root/bench/sim_wrk.lua" "$endpoint" \
@@ -73,4 +85,5 @@ if [[ "$(non2xx "$workdir/post.txt")" != 0 || $created -lt $posted || $created -
   cat "$workdir/post.txt" >&2
   exit 1
 fi
-echo "post_user,$(rate "$workdir/post.txt"),$posted,0"
+cpu="$(cpu_per_request $(($(cpu_ticks) - start_ticks)) "$posted")"
+echo "post_user,$(rate "$workdir/post.txt"),$posted,0,$cpu"

@@ -190,7 +190,10 @@ std::string ListResponseJson(size_t total, const Page& page, std::string_view re
   writer.String("urn:ietf:params:scim:api:messages:2.0:ListResponse").EndArray();
   writer.Member("totalResults", static_cast<uint64_t>(total));
   writer.Member("itemsPerPage", page.last - page.first).Member("startIndex", page.start_index);
-  writer.Key("Resources").Raw("[" + std::string(resources) + "]").EndObject();
+  std::string array;
+  array.reserve(resources.size() + 2);
+  array.append("[").append(resources).append("]");
+  writer.Key("Resources").Raw(array).EndObject();
   return json;
 }
 
