@@ -14,6 +14,8 @@ namespace {
 
 constexpr Subcommand kSubcommands[] = {
     {"version", "print the version", RunVersion},
+    {"gen", "write a synthetic IdP export (seeded), its snapshot, or the next day", RunGen},
+    {"sim", "run the simulated SCIM service provider", RunSim},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {

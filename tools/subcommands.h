@@ -21,6 +21,8 @@ struct Subcommand {
 };
 
 ExitCode RunVersion(int argc, char** argv);
+ExitCode RunGen(int argc, char** argv);  // tools/cmd_gen.cc
+ExitCode RunSim(int argc, char** argv);  // tools/cmd_sim.cc
 
 }  // namespace scimflow
 

@@ -1,0 +1,121 @@
+#include "engine/current_state.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/chunk.h"
+
+namespace scimflow {
+
+std::string_view FoldUserName(std::string_view user_name, Arena* arena) {
+  const auto is_upper = [](char byte) { return byte >= 'A' && byte <= 'Z'; };
+  if (std::none_of(user_name.begin(), user_name.end(), is_upper)) return user_name;
+  std::span<char> folded = arena->AllocateArray<char>(user_name.size());
+  for (size_t index = 0; index < user_name.size(); ++index) {
+    const char byte = user_name[index];
+    folded[index] = is_upper(byte) ? static_cast<char>(byte - 'A' + 'a') : byte;
+  }
+  return std::string_view(folded.data(), folded.size());
+}
+
+CurrentState::CurrentState(std::string source_name) : source_name_(std::move(source_name)) {}
+
+void CurrentState::AddUser(std::string_view id, const User& user) {
+  if (users_indexed_) {
+    AddIssue(user.origin.line, "user listed after the first group", user.external_id);
+    return;
+  }
+  CurrentUser& added = users_.emplace_back();
+  added.id = arena_.Copy(id);
+  added.external_id = arena_.Copy(user.external_id);
+  added.user_name = arena_.Copy(user.user_name);
+  added.hashes = HashUserAttributes(user, user.roles);
+  added.line = user.origin.line;
+  added.active = user.active;
+  folded_names_.push_back(FoldUserName(added.user_name, &arena_));
+}
+
+void CurrentState::AddGroup(std::string_view id, std::string_view external_id,
+                            std::string_view display_name,
+                            std::span<const std::string_view> member_ids, uint64_t line) {
+  if (!users_indexed_) IndexUsers();
+  CurrentGroup& added = groups_.emplace_back();
+  added.id = arena_.Copy(id);
+  added.external_id = arena_.Copy(external_id);
+  added.display_name = arena_.Copy(display_name);
+  added.line = line;
+  // Members are resolved now, so 10^6 member id strings are never copied; the span is set in
+  // Finalize because the pool still grows.
+  const size_t begin = member_pool_.size();
+  for (std::string_view member_id : member_ids) {
+    const uint32_t user = by_id_.Find(member_id);
+    if (user == kNoIndex) {
+      AddIssue(line, fmt::format("group member id \"{}\" is not a user of the snapshot", member_id),
+               external_id);
+      continue;
+    }
+    member_pool_.push_back(user);
+  }
+  member_ranges_.emplace_back(begin, member_pool_.size());
+}
+
+void CurrentState::AddIssue(uint64_t line, std::string reason, std::string_view excerpt) {
+  issues_.push_back(SourceIssue{line, std::move(reason),
+                                std::string(excerpt.substr(0, config::kRejectExcerptBytes))});
+}
+
+void CurrentState::IndexUsers() {
+  users_indexed_ = true;
+  const size_t count = users_.size();
+  const auto all = [](size_t) { return true; };
+  by_external_id_.Build(
+      count, [this](size_t user) { return users_[user].external_id; }, all);
+  by_id_.Build(
+      count, [this](size_t user) { return users_[user].id; }, all);
+  // Only the users that survive the externalId check hold their userName.
+  by_folded_name_.Build(
+      count, [this](size_t user) { return folded_names_[user]; },
+      [this](size_t user) { return by_external_id_.FirstOf(user) == user; });
+}
+
+void CurrentState::Finalize() {
+  if (!users_indexed_) IndexUsers();
+  for (size_t group = 0; group < groups_.size(); ++group) {
+    const auto [begin, end] = member_ranges_[group];
+    groups_[group].members = std::span<const uint32_t>(member_pool_.data() + begin, end - begin);
+  }
+  group_by_external_id_.Build(
+      groups_.size(), [this](size_t group) { return groups_[group].external_id; },
+      [](size_t) { return true; });
+  ReportDuplicates();
+  active_users_ = 0;
+  for (size_t user = 0; user < users_.size(); ++user) {
+    if (users_[user].active && IsUserKept(static_cast<uint32_t>(user))) ++active_users_;
+  }
+  std::stable_sort(
+      issues_.begin(), issues_.end(),
+      [](const SourceIssue& left, const SourceIssue& right) { return left.line < right.line; });
+}
+
+void CurrentState::ReportDuplicates() {
+  for (uint32_t user : by_external_id_.duplicates()) {
+    const CurrentUser& later = users_[user];
+    const CurrentUser& first = users_[by_external_id_.FirstOf(user)];
+    AddIssue(later.line,
+             fmt::format("duplicate externalId \"{}\" (first at line {})", later.external_id,
+                         first.line),
+             later.external_id);
+  }
+  for (uint32_t group : group_by_external_id_.duplicates()) {
+    const CurrentGroup& later = groups_[group];
+    const CurrentGroup& first = groups_[group_by_external_id_.FirstOf(group)];
+    AddIssue(later.line,
+             fmt::format("duplicate externalId \"{}\" (first at line {})", later.external_id,
+                         first.line),
+             later.external_id);
+  }
+}
+
+}  // namespace scimflow

@@ -1,0 +1,444 @@
+#include "engine/resolve.h"
+
+#include <fmt/format.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+
+namespace scimflow {
+
+namespace {
+
+// Records per parallel block. Each block owns one arena, so copies need no locking; the block
+// size only trades scheduling overhead against balance.
+constexpr size_t kRecordsPerBlock = 16384;
+
+size_t BlockCount(size_t records) { return (records + kRecordsPerBlock - 1) / kRecordsPerBlock; }
+
+// Runs `body(block, begin, end)` for every block of `records` in parallel.
+template <typename Body>
+void ForEachBlock(size_t records, const Body& body) {
+  tbb::parallel_for(size_t{0}, BlockCount(records), [&](size_t block) {
+    const size_t begin = block * kRecordsPerBlock;
+    body(block, begin, std::min(records, begin + kRecordsPerBlock));
+  });
+}
+
+template <typename Record>
+std::vector<const Record*> Flatten(const ResolveInput& input,
+                                   std::vector<Record> RecordChunk::*field) {
+  std::vector<const Record*> records;
+  size_t total = 0;
+  for (const RecordChunk* chunk : input.chunks) total += (chunk->*field).size();
+  records.reserve(total);
+  for (const RecordChunk* chunk : input.chunks) {
+    for (const Record& record : chunk->*field) records.push_back(&record);
+  }
+  return records;
+}
+
+// Concatenates per-block reject lists in block order, which is file order.
+void AppendInOrder(std::vector<std::vector<ResolveReject>>* per_block,
+                   std::vector<ResolveReject>* out) {
+  for (std::vector<ResolveReject>& block : *per_block) {
+    for (ResolveReject& reject : block) out->push_back(std::move(reject));
+  }
+}
+
+std::string UnknownRole(std::string_view role, const TargetProfile& profile) {
+  return fmt::format("unknown role \"{}\" for profile {}", role, profile.name);
+}
+
+// The first role `profile` does not accept, or nullptr.
+const Role* FirstUnknownRole(std::span<const Role> roles, const TargetProfile& profile) {
+  for (const Role& role : roles) {
+    if (!profile.AcceptsRole(role.value)) return &role;
+  }
+  return nullptr;
+}
+
+struct AssignmentTable {
+  std::vector<const Assignment*> records;
+  std::vector<uint8_t> refused;  // Per record: its roles were refused, so its user is held.
+  KeyIndex index;
+};
+
+AssignmentTable LoadAssignments(const ResolveInput& input, const TargetProfile& profile,
+                                std::vector<ResolveReject>* rejects) {
+  AssignmentTable table;
+  table.records = Flatten(input, &RecordChunk::assignments);
+  table.refused.assign(table.records.size(), 0);
+  table.index.Build(
+      table.records.size(), [&](size_t record) { return table.records[record]->external_id; },
+      [](size_t) { return true; });
+  for (size_t record = 0; record < table.records.size(); ++record) {
+    const Assignment& assignment = *table.records[record];
+    const uint32_t first = table.index.FirstOf(record);
+    if (first != record) {
+      rejects->push_back({InputKind::kAssignments, assignment.origin,
+                          fmt::format("duplicate externalId \"{}\" (first at line {})",
+                                      assignment.external_id, table.records[first]->origin.line)});
+    } else if (const Role* role = FirstUnknownRole(assignment.roles, profile)) {
+      table.refused[record] = 1;
+      rejects->push_back(
+          {InputKind::kAssignments, assignment.origin, UnknownRole(role->value, profile)});
+    }
+  }
+  return table;
+}
+
+// Per-record facts of the first pass over users that the second pass needs; everything here
+// outlives the record's chunk.
+struct UserScratch {
+  RecordOrigin origin;
+  std::string_view folded_name;   // In the resolver's arenas.
+  std::string_view unknown_role;  // The first role the profile refuses, copied; empty if none.
+  bool assignment_refused = false;
+};
+
+// Users stream in chunk by chunk (AddChunk, in file order); once all are in, Finish settles
+// duplicates and holds over the whole file in parallel.
+class UserResolver {
+ public:
+  UserResolver(const AssignmentTable* assignments, const TargetProfile& profile,
+               const CurrentState* current, DesiredState* desired)
+      : assignments_(assignments), profile_(profile), current_(current), desired_(desired) {}
+
+  void AddChunk(const RecordChunk& chunk) {
+    const size_t base = desired_->users.size();
+    const size_t count = chunk.users.size();
+    desired_->users.resize(base + count);
+    scratch_.resize(base + count);
+    const size_t first_arena = desired_->arenas.size();
+    for (size_t block = 0; block < BlockCount(count); ++block) {
+      desired_->arenas.push_back(std::make_unique<Arena>());
+    }
+    ForEachBlock(count, [&](size_t block, size_t begin, size_t end) {
+      Arena* arena = desired_->arenas[first_arena + block].get();
+      for (size_t index = begin; index < end; ++index) {
+        Describe(chunk.users[index], base + index, arena);
+      }
+    });
+  }
+
+  void Finish() {
+    BuildIndexes();
+    const size_t count = desired_->users.size();
+    std::vector<std::vector<ResolveReject>> rejects(BlockCount(count));
+    ForEachBlock(count, [&](size_t block, size_t begin, size_t end) {
+      for (size_t record = begin; record < end; ++record) Decide(record, &rejects[block]);
+    });
+    AppendInOrder(&rejects, &desired_->rejects);
+    scratch_ = {};
+  }
+
+ private:
+  // First pass: copies out of the chunk what outlives it: keys, hashes, flags, and the full
+  // attributes of a user that differs from the target (only those need a request body).
+  void Describe(const User& user, size_t record, Arena* arena) {
+    DesiredUser& out = desired_->users[record];
+    UserScratch& scratch = scratch_[record];
+    out.external_id = arena->Copy(user.external_id);
+    out.user_name = arena->Copy(user.user_name);
+    out.line = user.origin.line;
+    out.active = user.active;
+    scratch.origin = user.origin;
+    std::span<const Role> roles = user.roles;
+    if (assignments_ != nullptr) {
+      const uint32_t assignment = assignments_->index.Find(user.external_id);
+      out.assigned = assignment != kNoIndex;
+      if (out.assigned) {
+        roles = assignments_->records[assignment]->roles;
+        scratch.assignment_refused = assignments_->refused[assignment] != 0;
+      }
+    } else if (const Role* role = FirstUnknownRole(user.roles, profile_)) {
+      // Without an assignments file the users file's roles are the ones sent, so checked here.
+      scratch.unknown_role = arena->Copy(role->value);
+    }
+    out.hashes = HashUserAttributes(user, roles);
+    scratch.folded_name = FoldUserName(out.user_name, arena);
+    if (current_ != nullptr) out.current = current_->FindUser(out.external_id);
+    const bool unchanged = out.current != kNoIndex &&
+                           current_->users()[out.current].hashes.content == out.hashes.content;
+    if (!unchanged) out.attributes = CopyUser(user, roles, arena);
+  }
+
+  void BuildIndexes() {
+    const size_t count = desired_->users.size();
+    desired_->user_by_external_id.Build(
+        count, [&](size_t record) { return desired_->users[record].external_id; },
+        [](size_t) { return true; });
+    // A userName is taken only by a record that is itself the first of its externalId.
+    name_index_.Build(
+        count, [&](size_t record) { return scratch_[record].folded_name; },
+        [&](size_t record) { return desired_->user_by_external_id.FirstOf(record) == record; });
+  }
+
+  // Second pass: settles duplicates and holds.
+  void Decide(size_t record, std::vector<ResolveReject>* rejects) {
+    DesiredUser& out = desired_->users[record];
+    const UserScratch& scratch = scratch_[record];
+    const uint32_t first = desired_->user_by_external_id.FirstOf(record);
+    if (first != record) {
+      out.state = DesiredUserState::kDuplicate;
+      Reject(scratch,
+             fmt::format("duplicate externalId \"{}\" (first at line {})", out.external_id,
+                         desired_->users[first].line),
+             rejects);
+      return;
+    }
+    const uint32_t name_first = name_index_.FirstOf(record);
+    if (name_first != record) {
+      out.state = DesiredUserState::kHeld;
+      Reject(scratch,
+             fmt::format("duplicate userName \"{}\" (first at line {})", out.user_name,
+                         desired_->users[name_first].line),
+             rejects);
+      return;
+    }
+    if (!scratch.unknown_role.empty()) {
+      out.state = DesiredUserState::kHeld;
+      Reject(scratch, UnknownRole(scratch.unknown_role, profile_), rejects);
+      return;
+    }
+    // A refused assignment carries the reject itself; its user is held all the same.
+    if (scratch.assignment_refused) out.state = DesiredUserState::kHeld;
+  }
+
+  void Reject(const UserScratch& scratch, std::string reason, std::vector<ResolveReject>* rejects) {
+    rejects->push_back({InputKind::kUsers, scratch.origin, std::move(reason)});
+  }
+
+  const AssignmentTable* assignments_;
+  const TargetProfile& profile_;
+  const CurrentState* current_;
+  DesiredState* desired_;
+  std::vector<UserScratch> scratch_;
+  KeyIndex name_index_;
+};
+
+// Groups: NDJSON records are one group each (a later record of an externalId is a duplicate);
+// CSV edge rows are one membership each and merge into their group by externalId.
+class GroupResolver {
+ public:
+  GroupResolver(const ResolveInput& input, DesiredState* desired)
+      : desired_(desired), records_(Flatten(input, &RecordChunk::groups)) {}
+
+  void Run() {
+    const size_t count = records_.size();
+    index_.Build(
+        count, [&](size_t record) { return records_[record]->external_id; },
+        [](size_t) { return true; });
+    AssignGroups();
+    desired_->group_by_external_id.Build(
+        desired_->groups.size(), [&](size_t group) { return desired_->groups[group].external_id; },
+        [](size_t) { return true; });
+    CollectMembers();
+  }
+
+ private:
+  // Gives every group a dense index in order of first appearance and reports duplicates.
+  void AssignGroups() {
+    const size_t count = records_.size();
+    std::vector<uint32_t> first(count);
+    tbb::parallel_for(size_t{0}, count,
+                      [&](size_t record) { first[record] = index_.FirstOf(record); });
+    group_of_.assign(count, kNoIndex);
+    Arena* arena = desired_->arenas.emplace_back(std::make_unique<Arena>()).get();
+    for (size_t record = 0; record < count; ++record) {
+      const Group& group = *records_[record];
+      if (first[record] == record) {
+        group_of_[record] = static_cast<uint32_t>(desired_->groups.size());
+        DesiredGroup& added = desired_->groups.emplace_back();
+        added.external_id = arena->Copy(group.external_id);
+        added.display_name = arena->Copy(group.display_name);
+        added.line = group.origin.line;
+      } else if (group.from_edge_list) {
+        group_of_[record] = group_of_[first[record]];
+      } else {
+        desired_->rejects.push_back(
+            {InputKind::kGroups, group.origin,
+             fmt::format("duplicate externalId \"{}\" (first at line {})", group.external_id,
+                         records_[first[record]]->origin.line)});
+        continue;
+      }
+      DesiredGroup& target = desired_->groups[group_of_[record]];
+      if (group.has_roles && target.roles_line == 0) target.roles_line = group.origin.line;
+    }
+  }
+
+  // Resolves member externalIds to users in parallel, then buckets them per group.
+  void CollectMembers() {
+    const size_t count = records_.size();
+    std::vector<std::vector<std::pair<uint32_t, uint32_t>>> pairs(BlockCount(count));
+    std::vector<std::vector<ResolveReject>> rejects(BlockCount(count));
+    ForEachBlock(count, [&](size_t block, size_t begin, size_t end) {
+      for (size_t record = begin; record < end; ++record) {
+        if (group_of_[record] == kNoIndex) continue;
+        const Group& group = *records_[record];
+        for (std::string_view member : group.member_external_ids) {
+          const uint32_t user = desired_->FindUser(member);
+          if (user == kNoIndex) {
+            rejects[block].push_back(
+                {InputKind::kGroups, group.origin,
+                 fmt::format("group member \"{}\" is not a known user", member)});
+          } else {
+            pairs[block].emplace_back(group_of_[record], user);
+          }
+        }
+      }
+    });
+    AppendInOrder(&rejects, &desired_->rejects);
+    Bucket(pairs);
+  }
+
+  // Counting sort of (group, user) pairs into one pool; each group's users sorted, unique.
+  void Bucket(const std::vector<std::vector<std::pair<uint32_t, uint32_t>>>& pairs) {
+    std::vector<GroupRange> ranges(desired_->groups.size());
+    size_t total = 0;
+    for (const auto& block : pairs) {
+      for (const auto& [group, user] : block) ++ranges[group].size;
+      total += block.size();
+    }
+    size_t offset = 0;
+    for (GroupRange& range : ranges) {
+      range.begin = offset;
+      offset += range.size;
+      range.size = 0;
+    }
+    std::vector<uint32_t>& pool = desired_->member_pool;
+    pool.resize(total);
+    for (const auto& block : pairs) {
+      for (const auto& [group, user] : block) {
+        GroupRange& range = ranges[group];
+        pool[range.begin + range.size++] = user;
+      }
+    }
+    tbb::parallel_for(size_t{0}, ranges.size(), [&](size_t group) {
+      uint32_t* first = pool.data() + ranges[group].begin;
+      uint32_t* last = first + ranges[group].size;
+      std::sort(first, last);
+      last = std::unique(first, last);
+      desired_->groups[group].members = std::span<const uint32_t>(first, last);
+    });
+  }
+
+  struct GroupRange {
+    size_t begin = 0;
+    size_t size = 0;
+  };
+
+  DesiredState* desired_;
+  std::vector<const Group*> records_;
+  std::vector<uint32_t> group_of_;  // Per record: its group, or kNoIndex for a refused record.
+  KeyIndex index_;
+};
+
+}  // namespace
+
+const User* CopyUser(const User& user, std::span<const Role> roles, Arena* arena) {
+  User* copy = static_cast<User*>(arena->Allocate(sizeof(User), alignof(User)));
+  new (copy) User();
+  copy->origin = user.origin;
+  copy->external_id = arena->Copy(user.external_id);
+  copy->user_name = arena->Copy(user.user_name);
+  copy->display_name = arena->Copy(user.display_name);
+  copy->name.formatted = arena->Copy(user.name.formatted);
+  copy->name.family_name = arena->Copy(user.name.family_name);
+  copy->name.given_name = arena->Copy(user.name.given_name);
+  copy->name.middle_name = arena->Copy(user.name.middle_name);
+  std::span<Email> emails = arena->AllocateArray<Email>(user.emails.size());
+  for (size_t index = 0; index < emails.size(); ++index) {
+    emails[index] = {arena->Copy(user.emails[index].value), arena->Copy(user.emails[index].type),
+                     user.emails[index].primary};
+  }
+  copy->emails = emails;
+  std::span<Role> copied_roles = arena->AllocateArray<Role>(roles.size());
+  for (size_t index = 0; index < roles.size(); ++index) {
+    copied_roles[index] = {arena->Copy(roles[index].value), roles[index].primary};
+  }
+  copy->roles = copied_roles;
+  copy->active = user.active;
+  return copy;
+}
+
+uint32_t DesiredState::FindUser(std::string_view external_id) const {
+  return user_by_external_id.Find(external_id);
+}
+
+struct Resolver::Impl {
+  Impl(const TargetProfile& profile, const CurrentState* current)
+      : profile(profile), current(current) {}
+
+  const TargetProfile& profile;
+  const CurrentState* current;
+  DesiredState desired;
+  AssignmentTable assignments;
+  std::vector<ResolveReject> assignment_rejects;
+  std::unique_ptr<UserResolver> users;
+};
+
+Resolver::Resolver(const TargetProfile& profile, const CurrentState* current)
+    : impl_(std::make_unique<Impl>(profile, current)) {}
+
+Resolver::~Resolver() = default;
+
+void Resolver::AddAssignments(const ResolveInput& assignments) {
+  if (assignments.file.empty()) return;
+  impl_->desired.has_assignments = true;
+  impl_->assignments = LoadAssignments(assignments, impl_->profile, &impl_->assignment_rejects);
+}
+
+void Resolver::AddUsers(const RecordChunk& chunk) {
+  if (!impl_->users) {
+    impl_->users = std::make_unique<UserResolver>(
+        impl_->desired.has_assignments ? &impl_->assignments : nullptr, impl_->profile,
+        impl_->current, &impl_->desired);
+  }
+  impl_->users->AddChunk(chunk);
+}
+
+void Resolver::FinishUsers() {
+  if (!impl_->users) AddUsers(RecordChunk{});
+  impl_->users->Finish();
+  DesiredState& desired = impl_->desired;
+  const AssignmentTable& table = impl_->assignments;
+  for (size_t record = 0; record < table.records.size(); ++record) {
+    if (table.index.FirstOf(record) == record &&
+        desired.FindUser(table.records[record]->external_id) == kNoIndex) {
+      ++desired.assignments_without_user;
+    }
+  }
+  impl_->assignments = AssignmentTable{};
+}
+
+void Resolver::AddGroups(const ResolveInput& groups) {
+  if (groups.file.empty()) return;
+  impl_->desired.has_groups = true;
+  GroupResolver(groups, &impl_->desired).Run();
+}
+
+DesiredState Resolver::Finish() {
+  DesiredState& desired = impl_->desired;
+  desired.rejects.insert(desired.rejects.end(), impl_->assignment_rejects.begin(),
+                         impl_->assignment_rejects.end());
+  std::stable_sort(desired.rejects.begin(), desired.rejects.end(),
+                   [](const ResolveReject& left, const ResolveReject& right) {
+                     if (left.input != right.input) return left.input < right.input;
+                     return left.origin.line < right.origin.line;
+                   });
+  return std::move(desired);
+}
+
+DesiredState Resolve(const ResolveInput& users, const ResolveInput& groups,
+                     const ResolveInput& assignments, const TargetProfile& profile,
+                     const CurrentState* current) {
+  Resolver resolver(profile, current);
+  resolver.AddAssignments(assignments);
+  for (const RecordChunk* chunk : users.chunks) resolver.AddUsers(*chunk);
+  resolver.FinishUsers();
+  resolver.AddGroups(groups);
+  return resolver.Finish();
+}
+
+}  // namespace scimflow
