@@ -28,9 +28,9 @@ using TimePoint = RateBudget::TimePoint;
 
 const TimePoint kStart{hours(1)};
 
-std::vector<BudgetSpec> Specs(std::initializer_list<const char*> texts) {
-  std::vector<BudgetSpec> specs;
-  for (const char* text : texts) specs.push_back(*ParseBudgetSpec(text));
+std::vector<BucketSpec> Specs(std::initializer_list<const char*> texts) {
+  std::vector<BucketSpec> specs;
+  for (const char* text : texts) specs.push_back(*ParseBucketSpec(text));
   return specs;
 }
 

@@ -51,13 +51,13 @@ Status BadSpec(std::string_view text, std::string_view what) {
 
 }  // namespace
 
-Result<BudgetSpec> ParseBudgetSpec(std::string_view text) {
+Result<BucketSpec> ParseBucketSpec(std::string_view text) {
   const size_t equals = text.find('=');
   const size_t slash = text.find('/', equals == std::string_view::npos ? 0 : equals);
   if (equals == std::string_view::npos || equals == 0 || slash == std::string_view::npos) {
     return BadSpec(text, "expected NAME=N/PERIOD");
   }
-  BudgetSpec spec;
+  BucketSpec spec;
   spec.name = std::string(text.substr(0, equals));
   const std::optional<uint64_t> amount = ParseCount(text.substr(equals + 1, slash - equals - 1));
   // A billion per period is far beyond any target; the bound keeps tick arithmetic in range.
@@ -72,8 +72,17 @@ Result<BudgetSpec> ParseBudgetSpec(std::string_view text) {
   return spec;
 }
 
-RateBudget::RateBudget(std::vector<BudgetSpec> specs, TimePoint now) {
-  for (BudgetSpec& spec : specs) {
+BucketSpec BucketSpecFromProfile(const RateBudgetSpec& budget) {
+  BucketSpec spec;
+  spec.name = std::string(budget.name);
+  spec.amount = budget.limit;
+  spec.period = std::chrono::seconds(budget.period_seconds);
+  spec.per_scope = budget.per_group;
+  return spec;
+}
+
+RateBudget::RateBudget(std::vector<BucketSpec> specs, TimePoint now) {
+  for (BucketSpec& spec : specs) {
     Budget budget;
     budget.token = spec.period.count();
     budget.capacity = static_cast<Ticks>(spec.burst != 0 ? spec.burst : spec.amount) * budget.token;

@@ -37,18 +37,15 @@
 #include <vector>
 
 #include "engine/status.h"
+#include "engine/target_profile.h"
 
 namespace scimflow {
 
-// The budget names (SPEC §5), shared with `scimflow sim --budget NAME=N/PERIOD` and the planner.
-namespace budget_names {
-inline constexpr std::string_view kUserAssignments = "user-assignments";
-inline constexpr std::string_view kGroupMemberAdds = "group-member-adds";
-inline constexpr std::string_view kRequests = "requests";
-inline constexpr std::string_view kWrites = "writes";
-}  // namespace budget_names
+// The budget names (SPEC §5) are those of engine/target_profile.h, shared with the planner and
+// `scimflow sim --budget NAME=N/PERIOD`.
+namespace budget_names = budget;
 
-struct BudgetSpec {
+struct BucketSpec {
   std::string name;
   uint64_t amount = 0;                // N; REQUIRES > 0
   std::chrono::nanoseconds period{};  // PERIOD; REQUIRES > 0
@@ -56,11 +53,14 @@ struct BudgetSpec {
   bool per_scope = false;             // one bucket per scope (per group), created on first use
 };
 
+// A profile's budget (engine/target_profile.h) as a bucket of `limit` tokens per period.
+BucketSpec BucketSpecFromProfile(const RateBudgetSpec& budget);
+
 // Parses `NAME=N/PERIOD`, e.g. `user-assignments=1000/h`, `writes=180/1m`, `requests=5000/3600s`.
 // PERIOD is an optional positive count followed by a unit: s, m (or min), h, d.
 // `group-member-adds` is per scope. Errors: kInvalidArgument naming the malformed part, e.g.
 // `budget "writes=180": expected NAME=N/PERIOD`.
-Result<BudgetSpec> ParseBudgetSpec(std::string_view text);
+Result<BucketSpec> ParseBucketSpec(std::string_view text);
 
 // One budget an operation counts against. `scope` selects the bucket of a per-scope budget (the
 // group's externalId for group-member-adds) and is ignored otherwise.
@@ -84,7 +84,7 @@ class RateBudget {
   using TimePoint = Clock::time_point;
 
   // Buckets start full at `now`. REQUIRES: names are distinct, amounts and periods positive.
-  RateBudget(std::vector<BudgetSpec> specs, TimePoint now);
+  RateBudget(std::vector<BucketSpec> specs, TimePoint now);
 
   // Takes every draw, or none. REQUIRES: no two draws name the same bucket.
   // Errors: kInvalidArgument when a draw is larger than its bucket's capacity (it could never
@@ -129,7 +129,7 @@ class RateBudget {
     TimePoint paused_until;
   };
   struct Budget {
-    BudgetSpec spec;
+    BucketSpec spec;
     Ticks capacity = 0;
     Ticks token = 0;  // ticks per token: the period in nanoseconds
     Bucket shared;    // used when !spec.per_scope

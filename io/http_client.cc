@@ -228,7 +228,7 @@ struct HttpClient::Impl {
     if (multi != nullptr) curl_multi_cleanup(multi);
   }
 
-  Status ConfigureEasy(Transfer* transfer);
+  void ConfigureEasy(Transfer* transfer);
   void ConfigureMethod(Transfer* transfer);
   void Start(std::unique_ptr<Transfer> transfer);
   void StartQueued();
@@ -238,7 +238,7 @@ struct HttpClient::Impl {
   size_t DrainFinished(std::vector<HttpResponse>* done);
 };
 
-Status HttpClient::Impl::ConfigureEasy(Transfer* transfer) {
+void HttpClient::Impl::ConfigureEasy(Transfer* transfer) {
   CURL* easy = transfer->easy;
   const HttpRequest& request = transfer->request;
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
@@ -279,7 +279,6 @@ Status HttpClient::Impl::ConfigureEasy(Transfer* transfer) {
   transfer->header_list = list;
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
   ConfigureMethod(transfer);
-  return Status::Ok();
 }
 
 void HttpClient::Impl::ConfigureMethod(Transfer* transfer) {
@@ -306,8 +305,8 @@ void HttpClient::Impl::Start(std::unique_ptr<Transfer> transfer) {
   transfer->max_body = options.max_response_bytes;
   transfer->response.tag = transfer->request.tag;
   CURL* easy = transfer->easy;
-  if (easy == nullptr || !ConfigureEasy(transfer.get()).ok() ||
-      curl_multi_add_handle(multi, easy) != CURLM_OK) {
+  if (easy != nullptr) ConfigureEasy(transfer.get());
+  if (easy == nullptr || curl_multi_add_handle(multi, easy) != CURLM_OK) {
     transfer->response.transport = TransportError::kOther;
     transfer->response.transport_message = "libcurl could not start the transfer";
     std::lock_guard lock(mutex);
@@ -360,13 +359,16 @@ void HttpClient::Impl::Finish(CURL* easy, CURLcode code, std::vector<HttpRespons
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   curl_off_t pretransfer_us = 0;
   curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+  long request_bytes = 0;
+  curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
   long version = 0;
   curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
   response.status = static_cast<int>(status);
   response.http_version = version == CURL_HTTP_VERSION_2_0 ? "2" : "1.1";
   response.transport = ClassifyCurlCode(code, transfer->body_too_large);
-  // Sending starts after pretransfer; a response status proves the request arrived.
-  response.request_sent = pretransfer_us > 0 || status > 0;
+  // Sending starts after pretransfer, and request bytes counted were written to the socket; a
+  // status proves the request arrived. Any of them means the target may have acted on it.
+  response.request_sent = pretransfer_us > 0 || request_bytes > 0 || status > 0;
   if (response.transport != TransportError::kNone) {
     response.transport_message =
         transfer->error_buffer[0] != '\0' ? transfer->error_buffer : curl_easy_strerror(code);

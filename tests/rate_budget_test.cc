@@ -17,18 +17,20 @@ using TimePoint = RateBudget::TimePoint;
 
 const TimePoint kStart{hours(1000)};
 
-std::vector<BudgetSpec> GithubEmu() {
-  std::vector<BudgetSpec> specs;
-  for (const char* text :
-       {"user-assignments=1000/h", "group-member-adds=1000/h", "requests=5000/h", "writes=180/m"}) {
-    Result<BudgetSpec> spec = ParseBudgetSpec(text);
-    EXPECT_TRUE(spec.ok()) << spec.status().ToString();
-    specs.push_back(*spec);
+// The github-emu budgets exactly as the shared target profile defines them.
+std::vector<BucketSpec> GithubEmu() {
+  std::vector<BucketSpec> specs;
+  for (const TargetProfile& profile : BuiltinProfiles()) {
+    if (profile.name != "github-emu") continue;
+    for (const RateBudgetSpec& budget : profile.budgets) {
+      specs.push_back(BucketSpecFromProfile(budget));
+    }
   }
+  EXPECT_EQ(specs.size(), 4u);
   return specs;
 }
 
-BudgetSpec Spec(const char* text) { return *ParseBudgetSpec(text); }
+BucketSpec Spec(const char* text) { return *ParseBucketSpec(text); }
 
 const BudgetDraw kCreateDraws[] = {
     {budget_names::kUserAssignments, "", 1},
@@ -37,7 +39,7 @@ const BudgetDraw kCreateDraws[] = {
 };
 
 TEST(RateBudgetTest, ParsesNamePerPeriod) {
-  const BudgetSpec spec = Spec("writes=180/1m");
+  const BucketSpec spec = Spec("writes=180/1m");
   EXPECT_EQ(spec.name, "writes");
   EXPECT_EQ(spec.amount, 180u);
   EXPECT_EQ(spec.period, minutes(1));
@@ -49,15 +51,15 @@ TEST(RateBudgetTest, ParsesNamePerPeriod) {
 }
 
 TEST(RateBudgetTest, RejectsMalformedSpecsWithTheReason) {
-  EXPECT_EQ(ParseBudgetSpec("writes=180").status().message(),
+  EXPECT_EQ(ParseBucketSpec("writes=180").status().message(),
             "budget \"writes=180\": expected NAME=N/PERIOD");
-  EXPECT_EQ(ParseBudgetSpec("=1/h").status().message(), "budget \"=1/h\": expected NAME=N/PERIOD");
-  EXPECT_EQ(ParseBudgetSpec("writes=0/m").status().message(),
+  EXPECT_EQ(ParseBucketSpec("=1/h").status().message(), "budget \"=1/h\": expected NAME=N/PERIOD");
+  EXPECT_EQ(ParseBucketSpec("writes=0/m").status().message(),
             "budget \"writes=0/m\": N must be a whole number from 1 to 1000000000");
-  EXPECT_EQ(ParseBudgetSpec("writes=-5/m").status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseBudgetSpec("writes=5/week").status().message(),
+  EXPECT_EQ(ParseBucketSpec("writes=-5/m").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseBucketSpec("writes=5/week").status().message(),
             "budget \"writes=5/week\": PERIOD must be s, m, h or d, optionally after a count");
-  EXPECT_EQ(ParseBudgetSpec("writes=5/0h").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseBucketSpec("writes=5/0h").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(RateBudgetTest, FullBucketThenExactlyOneTokenPerIntervalNeverFaster) {
