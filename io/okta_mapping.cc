@@ -24,7 +24,7 @@ Status Missing(std::string_view attribute) {
 // A string member; null leaves *out as it is.
 Status ReadString(od::value value, std::string_view attribute, Arena* arena,
                   std::string_view* out) {
-  od::json_type type;
+  od::json_type type{};
   if (auto error = value.type().get(type)) return JsonErrorStatus(error);
   if (type == od::json_type::null) return Status::Ok();
   if (type != od::json_type::string) return WrongType(attribute, "string");
@@ -35,7 +35,7 @@ Status ReadString(od::value value, std::string_view attribute, Arena* arena,
 }
 
 Status ParseProfile(od::value value, Arena* arena, User* out, std::string_view* email) {
-  od::json_type type;
+  od::json_type type{};
   if (auto error = value.type().get(type)) return JsonErrorStatus(error);
   if (type == od::json_type::null) return Status::Ok();
   if (type != od::json_type::object) return WrongType("profile", "object");

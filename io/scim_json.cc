@@ -30,90 +30,129 @@ class ListCollector {
   }
 
  private:
-  static constexpr size_t kInlineItems = 8;
-  std::array<T, kInlineItems> inline_{};
+  static constexpr size_t kInlineItems = 4;
+  std::array<T, kInlineItems> inline_;
   std::vector<T> spill_;
   size_t size_ = 0;
 };
 
-Status WrongType(std::string_view attribute, std::string_view expected) {
-  std::string reason = "wrong type for \"";
-  reason.append(attribute).append("\": expected ").append(expected);
-  return Status(StatusCode::kInvalidArgument, std::move(reason));
+// What went wrong while mapping, as a small trivially copyable value: the per-field helpers
+// return one for every attribute of every record, and a Status (which owns a std::string) would
+// cost a string construction and destruction each time. Turned into a Status once, at the end.
+struct Fault {
+  enum Kind : uint8_t { kNone, kJson, kWrongType, kMissing };
+  Kind kind = kNone;
+  simdjson::error_code json = simdjson::SUCCESS;
+  std::string_view attribute;
+  std::string_view expected;
+  bool ok() const { return kind == kNone; }
+};
+
+#define SCIMFLOW_FAULT_RETURN_IF(expr) \
+  do {                                 \
+    const Fault fault_ = (expr);       \
+    if (!fault_.ok()) return fault_;   \
+  } while (false)
+
+Fault JsonFault(simdjson::error_code error) { return Fault{Fault::kJson, error, {}, {}}; }
+
+Fault WrongType(std::string_view attribute, std::string_view expected) {
+  return Fault{Fault::kWrongType, simdjson::SUCCESS, attribute, expected};
 }
 
-Status Missing(std::string_view attribute) {
-  std::string reason = "missing required attribute \"";
-  reason.append(attribute).append("\"");
-  return Status(StatusCode::kInvalidArgument, std::move(reason));
+Fault Missing(std::string_view attribute) {
+  return Fault{Fault::kMissing, simdjson::SUCCESS, attribute, {}};
+}
+
+Status ToStatus(const Fault& fault) {
+  switch (fault.kind) {
+    case Fault::kNone:
+      return Status::Ok();
+    case Fault::kJson:
+      return JsonErrorStatus(fault.json);
+    case Fault::kWrongType: {
+      std::string reason = "wrong type for \"";
+      reason.append(fault.attribute).append("\": expected ").append(fault.expected);
+      return Status(StatusCode::kInvalidArgument, std::move(reason));
+    }
+    case Fault::kMissing: {
+      std::string reason = "missing required attribute \"";
+      reason.append(fault.attribute).append("\"");
+      return Status(StatusCode::kInvalidArgument, std::move(reason));
+    }
+  }
+  return Internal("unknown mapping fault");
 }
 
 // Reads the JSON type of `value`; a value whose type cannot be read is malformed.
-Status TypeOf(od::value& value, od::json_type* type) {
-  if (auto error = value.type().get(*type)) return JsonErrorStatus(error);
-  return Status::Ok();
+[[gnu::always_inline]] inline Fault TypeOf(od::value& value, od::json_type* type) {
+  if (auto error = value.type().get(*type)) return JsonFault(error);
+  return Fault{};
 }
 
 // A string attribute; `null` leaves *out empty (absent), any other type is a reject.
-Status ReadString(od::value value, std::string_view attribute, Arena* arena,
-                  std::string_view* out) {
-  od::json_type type;
-  SCIMFLOW_RETURN_IF_ERROR(TypeOf(value, &type));
-  if (type == od::json_type::null) return Status::Ok();
+[[gnu::always_inline]] inline Fault ReadString(od::value& value, std::string_view attribute,
+                                               Arena* arena, std::string_view* out) {
+  od::json_type type{};
+  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
+  if (type == od::json_type::null) return Fault{};
   if (type != od::json_type::string) return WrongType(attribute, "string");
   std::string_view text;
-  if (auto error = value.get_string().get(text)) return JsonErrorStatus(error);
+  if (auto error = value.get_string().get(text)) return JsonFault(error);
   *out = arena->Copy(text);
-  return Status::Ok();
+  return Fault{};
 }
 
-Status ReadBool(od::value value, std::string_view attribute, bool* out) {
-  od::json_type type;
-  SCIMFLOW_RETURN_IF_ERROR(TypeOf(value, &type));
-  if (type == od::json_type::null) return Status::Ok();
+[[gnu::always_inline]] inline Fault ReadBool(od::value& value, std::string_view attribute,
+                                             bool* out) {
+  od::json_type type{};
+  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
+  if (type == od::json_type::null) return Fault{};
   if (type != od::json_type::boolean) return WrongType(attribute, "boolean");
-  if (auto error = value.get_bool().get(*out)) return JsonErrorStatus(error);
-  return Status::Ok();
+  if (auto error = value.get_bool().get(*out)) return JsonFault(error);
+  return Fault{};
 }
 
 // Opens an object attribute; sets *present to false for `null`.
-Status OpenObject(od::value value, std::string_view attribute, od::object* out, bool* present) {
-  od::json_type type;
-  SCIMFLOW_RETURN_IF_ERROR(TypeOf(value, &type));
+[[gnu::always_inline]] inline Fault OpenObject(od::value& value, std::string_view attribute,
+                                               od::object* out, bool* present) {
+  od::json_type type{};
+  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
   *present = type != od::json_type::null;
-  if (!*present) return Status::Ok();
+  if (!*present) return Fault{};
   if (type != od::json_type::object) return WrongType(attribute, "object");
-  if (auto error = value.get_object().get(*out)) return JsonErrorStatus(error);
-  return Status::Ok();
+  if (auto error = value.get_object().get(*out)) return JsonFault(error);
+  return Fault{};
 }
 
-Status OpenArray(od::value value, std::string_view attribute, od::array* out, bool* present) {
-  od::json_type type;
-  SCIMFLOW_RETURN_IF_ERROR(TypeOf(value, &type));
+[[gnu::always_inline]] inline Fault OpenArray(od::value& value, std::string_view attribute,
+                                              od::array* out, bool* present) {
+  od::json_type type{};
+  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
   *present = type != od::json_type::null;
-  if (!*present) return Status::Ok();
+  if (!*present) return Fault{};
   if (type != od::json_type::array) return WrongType(attribute, "array");
-  if (auto error = value.get_array().get(*out)) return JsonErrorStatus(error);
-  return Status::Ok();
+  if (auto error = value.get_array().get(*out)) return JsonFault(error);
+  return Fault{};
 }
 
 // Calls `visit(key, value)` for every member of `object`; stops at the first error.
 template <typename Visit>
-Status ForEachField(od::object& object, Visit&& visit) {
+Fault ForEachField(od::object& object, Visit&& visit) {
   for (auto field_result : object) {
     od::field field;
-    if (auto error = std::move(field_result).get(field)) return JsonErrorStatus(error);
-    SCIMFLOW_RETURN_IF_ERROR(visit(field.key(), field.value()));
+    if (auto error = std::move(field_result).get(field)) return JsonFault(error);
+    SCIMFLOW_FAULT_RETURN_IF(visit(field.key(), field.value()));  // value(): an lvalue ref.
   }
-  return Status::Ok();
+  return Fault{};
 }
 
-Status ParseName(od::value value, Arena* arena, PersonName* out) {
+Fault ParseName(od::value& value, Arena* arena, PersonName* out) {
   od::object object;
   bool present = false;
-  SCIMFLOW_RETURN_IF_ERROR(OpenObject(value, "name", &object, &present));
-  if (!present) return Status::Ok();
-  return ForEachField(object, [&](od::raw_json_string key, od::value member) -> Status {
+  SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "name", &object, &present));
+  if (!present) return Fault{};
+  return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
     if (key == "givenName") return ReadString(member, "name.givenName", arena, &out->given_name);
     if (key == "familyName") {
       return ReadString(member, "name.familyName", arena, &out->family_name);
@@ -122,107 +161,107 @@ Status ParseName(od::value value, Arena* arena, PersonName* out) {
     if (key == "middleName") {
       return ReadString(member, "name.middleName", arena, &out->middle_name);
     }
-    return Status::Ok();
+    return Fault{};
   });
 }
 
-Status ParseEmail(od::value value, Arena* arena, Email* out) {
+Fault ParseEmail(od::value& value, Arena* arena, Email* out) {
   od::object object;
   bool present = false;
-  SCIMFLOW_RETURN_IF_ERROR(OpenObject(value, "emails", &object, &present));
-  if (!present) return Status::Ok();
-  return ForEachField(object, [&](od::raw_json_string key, od::value member) -> Status {
+  SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "emails", &object, &present));
+  if (!present) return Fault{};
+  return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
     if (key == "value") return ReadString(member, "emails.value", arena, &out->value);
     if (key == "type") return ReadString(member, "emails.type", arena, &out->type);
     if (key == "primary") return ReadBool(member, "emails.primary", &out->primary);
-    return Status::Ok();
+    return Fault{};
   });
 }
 
-Status ParseEmails(od::value value, Arena* arena, std::span<const Email>* out) {
+Fault ParseEmails(od::value& value, Arena* arena, std::span<const Email>* out) {
   od::array array;
   bool present = false;
-  SCIMFLOW_RETURN_IF_ERROR(OpenArray(value, "emails", &array, &present));
-  if (!present) return Status::Ok();
+  SCIMFLOW_FAULT_RETURN_IF(OpenArray(value, "emails", &array, &present));
+  if (!present) return Fault{};
   ListCollector<Email> emails;
   for (auto element_result : array) {
     od::value element;
-    if (auto error = std::move(element_result).get(element)) return JsonErrorStatus(error);
+    if (auto error = std::move(element_result).get(element)) return JsonFault(error);
     Email email;
-    SCIMFLOW_RETURN_IF_ERROR(ParseEmail(element, arena, &email));
+    SCIMFLOW_FAULT_RETURN_IF(ParseEmail(element, arena, &email));
     // An entry without an address carries nothing a target could store.
     if (!email.value.empty()) emails.Add(email);
   }
   *out = emails.CopyTo(arena);
-  return Status::Ok();
+  return Fault{};
 }
 
 // One role: a plain string (assignments files) or `{"value": …, "primary": …}` (SCIM).
-Status ParseRole(od::value value, Arena* arena, Role* out) {
-  od::json_type type;
-  SCIMFLOW_RETURN_IF_ERROR(TypeOf(value, &type));
+Fault ParseRole(od::value& value, Arena* arena, Role* out) {
+  od::json_type type{};
+  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
   if (type == od::json_type::string) return ReadString(value, "roles", arena, &out->value);
   od::object object;
   bool present = false;
-  SCIMFLOW_RETURN_IF_ERROR(OpenObject(value, "roles", &object, &present));
-  if (!present) return Status::Ok();
-  return ForEachField(object, [&](od::raw_json_string key, od::value member) -> Status {
+  SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "roles", &object, &present));
+  if (!present) return Fault{};
+  return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
     if (key == "value") return ReadString(member, "roles.value", arena, &out->value);
     if (key == "primary") return ReadBool(member, "roles.primary", &out->primary);
-    return Status::Ok();
+    return Fault{};
   });
 }
 
-Status ParseRoles(od::value value, Arena* arena, std::span<const Role>* out) {
+Fault ParseRoles(od::value& value, Arena* arena, std::span<const Role>* out) {
   od::array array;
   bool present = false;
-  SCIMFLOW_RETURN_IF_ERROR(OpenArray(value, "roles", &array, &present));
-  if (!present) return Status::Ok();
+  SCIMFLOW_FAULT_RETURN_IF(OpenArray(value, "roles", &array, &present));
+  if (!present) return Fault{};
   ListCollector<Role> roles;
   for (auto element_result : array) {
     od::value element;
-    if (auto error = std::move(element_result).get(element)) return JsonErrorStatus(error);
+    if (auto error = std::move(element_result).get(element)) return JsonFault(error);
     Role role;
-    SCIMFLOW_RETURN_IF_ERROR(ParseRole(element, arena, &role));
+    SCIMFLOW_FAULT_RETURN_IF(ParseRole(element, arena, &role));
     if (!role.value.empty()) roles.Add(role);
   }
   *out = roles.CopyTo(arena);
-  return Status::Ok();
+  return Fault{};
 }
 
 // One member: a user externalId as a string (IdP groups file) or `{"value": …}` (SCIM).
-Status ParseMember(od::value value, Arena* arena, std::string_view* out) {
-  od::json_type type;
-  SCIMFLOW_RETURN_IF_ERROR(TypeOf(value, &type));
+Fault ParseMember(od::value& value, Arena* arena, std::string_view* out) {
+  od::json_type type{};
+  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
   if (type == od::json_type::string) return ReadString(value, "members", arena, out);
   od::object object;
   bool present = false;
-  SCIMFLOW_RETURN_IF_ERROR(OpenObject(value, "members", &object, &present));
-  if (!present) return Status::Ok();
-  return ForEachField(object, [&](od::raw_json_string key, od::value member) -> Status {
+  SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "members", &object, &present));
+  if (!present) return Fault{};
+  return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
     if (key == "value") return ReadString(member, "members.value", arena, out);
-    return Status::Ok();
+    return Fault{};
   });
 }
 
-Status ParseMembers(od::value value, Arena* arena, std::span<const std::string_view>* out) {
+Fault ParseMembers(od::value& value, Arena* arena, std::span<const std::string_view>* out) {
   od::array array;
   bool present = false;
-  SCIMFLOW_RETURN_IF_ERROR(OpenArray(value, "members", &array, &present));
-  if (!present) return Status::Ok();
+  SCIMFLOW_FAULT_RETURN_IF(OpenArray(value, "members", &array, &present));
+  if (!present) return Fault{};
   ListCollector<std::string_view> members;
   for (auto element_result : array) {
     od::value element;
-    if (auto error = std::move(element_result).get(element)) return JsonErrorStatus(error);
+    if (auto error = std::move(element_result).get(element)) return JsonFault(error);
     std::string_view member;
-    SCIMFLOW_RETURN_IF_ERROR(ParseMember(element, arena, &member));
+    SCIMFLOW_FAULT_RETURN_IF(ParseMember(element, arena, &member));
     if (!member.empty()) members.Add(member);
   }
   *out = members.CopyTo(arena);
-  return Status::Ok();
+  return Fault{};
 }
 
-Status ParseUserField(od::raw_json_string key, od::value value, Arena* arena, ScimUser* out) {
+Fault ParseUserField(od::raw_json_string key, od::value& value, Arena* arena, ScimUser* out) {
   User& user = out->user;
   if (key == "externalId") return ReadString(value, "externalId", arena, &user.external_id);
   if (key == "userName") return ReadString(value, "userName", arena, &user.user_name);
@@ -232,7 +271,7 @@ Status ParseUserField(od::raw_json_string key, od::value value, Arena* arena, Sc
   if (key == "emails") return ParseEmails(value, arena, &user.emails);
   if (key == "roles") return ParseRoles(value, arena, &user.roles);
   if (key == "active") return ReadBool(value, "active", &user.active);
-  return Status::Ok();  // Unknown attributes (schemas, meta, groups, extensions) are ignored.
+  return Fault{};  // Unknown attributes (schemas, meta, groups, extensions) are ignored.
 }
 
 }  // namespace
@@ -245,21 +284,23 @@ Status JsonErrorStatus(simdjson::error_code error) {
   return Status(StatusCode::kDataLoss, std::string(JsonErrorReason(error)));
 }
 
-Status ParseScimUser(od::object object, Arena* arena, ScimUser* out) {
+namespace {
+
+Fault MapScimUser(od::object object, Arena* arena, ScimUser* out) {
   *out = ScimUser{};
-  SCIMFLOW_RETURN_IF_ERROR(ForEachField(object, [&](od::raw_json_string key, od::value value) {
+  SCIMFLOW_FAULT_RETURN_IF(ForEachField(object, [&](od::raw_json_string key, od::value& value) {
     return ParseUserField(key, value, arena, out);
   }));
   if (out->user.external_id.empty()) return Missing("externalId");
   if (out->user.user_name.empty()) return Missing("userName");
-  return Status::Ok();
+  return Fault{};
 }
 
-Status ParseScimGroup(od::object object, Arena* arena, ScimGroup* out) {
+Fault MapScimGroup(od::object object, Arena* arena, ScimGroup* out) {
   *out = ScimGroup{};
   Group& group = out->group;
-  SCIMFLOW_RETURN_IF_ERROR(
-      ForEachField(object, [&](od::raw_json_string key, od::value value) -> Status {
+  SCIMFLOW_FAULT_RETURN_IF(
+      ForEachField(object, [&](od::raw_json_string key, od::value& value) -> Fault {
         if (key == "externalId") return ReadString(value, "externalId", arena, &group.external_id);
         if (key == "displayName") {
           return ReadString(value, "displayName", arena, &group.display_name);
@@ -267,23 +308,40 @@ Status ParseScimGroup(od::object object, Arena* arena, ScimGroup* out) {
         if (key == "id") return ReadString(value, "id", arena, &out->id);
         if (key == "members") return ParseMembers(value, arena, &group.member_external_ids);
         if (key == "roles") group.has_roles = true;
-        return Status::Ok();
+        return Fault{};
       }));
   if (group.external_id.empty()) return Missing("externalId");
   if (group.display_name.empty()) return Missing("displayName");
-  return Status::Ok();
+  return Fault{};
+}
+
+Fault MapAssignment(od::object object, Arena* arena, Assignment* out) {
+  *out = Assignment{};
+  SCIMFLOW_FAULT_RETURN_IF(
+      ForEachField(object, [&](od::raw_json_string key, od::value& value) -> Fault {
+        if (key == "externalId") return ReadString(value, "externalId", arena, &out->external_id);
+        if (key == "roles") return ParseRoles(value, arena, &out->roles);
+        return Fault{};
+      }));
+  if (out->external_id.empty()) return Missing("externalId");
+  return Fault{};
+}
+
+}  // namespace
+
+Status ParseScimUser(od::object object, Arena* arena, ScimUser* out) {
+  const Fault fault = MapScimUser(object, arena, out);
+  return fault.ok() ? Status::Ok() : ToStatus(fault);
+}
+
+Status ParseScimGroup(od::object object, Arena* arena, ScimGroup* out) {
+  const Fault fault = MapScimGroup(object, arena, out);
+  return fault.ok() ? Status::Ok() : ToStatus(fault);
 }
 
 Status ParseAssignment(od::object object, Arena* arena, Assignment* out) {
-  *out = Assignment{};
-  SCIMFLOW_RETURN_IF_ERROR(
-      ForEachField(object, [&](od::raw_json_string key, od::value value) -> Status {
-        if (key == "externalId") return ReadString(value, "externalId", arena, &out->external_id);
-        if (key == "roles") return ParseRoles(value, arena, &out->roles);
-        return Status::Ok();
-      }));
-  if (out->external_id.empty()) return Missing("externalId");
-  return Status::Ok();
+  const Fault fault = MapAssignment(object, arena, out);
+  return fault.ok() ? Status::Ok() : ToStatus(fault);
 }
 
 Status FinishDocument(od::document& document) {
@@ -300,7 +358,8 @@ Result<ScimResourceKind> PeekScimResourceKind(od::document& document) {
   if (error == simdjson::SUCCESS) {
     od::array schemas;
     bool present = false;
-    SCIMFLOW_RETURN_IF_ERROR(OpenArray(schemas_value, "schemas", &schemas, &present));
+    const Fault fault = OpenArray(schemas_value, "schemas", &schemas, &present);
+    if (!fault.ok()) return ToStatus(fault);
     for (auto schema_result : schemas) {
       std::string_view schema;
       // A non-string entry names no schema we know; it does not make the line unusable.

@@ -288,3 +288,95 @@ TEST(IngestCsvTest, CsvWithoutRequiredColumnIsRefusedAsAWhole) {
 
 }  // namespace
 }  // namespace scimflow
+
+namespace scimflow {
+namespace {
+
+std::string Fixture(std::string_view name) {
+  return std::string(SCIMFLOW_SOURCE_DIR) + "/datasets/" + std::string(name);
+}
+
+// Ingests a fixture with default options; returns users and reject messages (file names relative).
+struct FixtureResult {
+  std::vector<User> users;
+  std::vector<std::string> rejects;
+  std::vector<std::unique_ptr<RecordChunk>> chunks;
+};
+
+FixtureResult IngestFixture(const std::string& path) {
+  FixtureResult out;
+  Result<IngestResult> got = IngestFile(path, InputKind::kUsers, InputFormat::kAuto, {});
+  EXPECT_TRUE(got.ok()) << got.status().ToString();
+  if (!got.ok()) return out;
+  for (auto& chunk : got->chunks) {
+    for (const User& user : chunk->users) out.users.push_back(user);
+    for (const Reject& reject : chunk->rejects) {
+      std::string message = RejectMessage(reject);
+      out.rejects.push_back(message.substr(message.rfind('/') + 1));
+    }
+  }
+  out.chunks = std::move(got->chunks);
+  return out;
+}
+
+TEST(IngestFixturesTest, ScimUsersFixtureParsesFieldByField) {
+  const FixtureResult got = IngestFixture(Fixture("small/ingest-users.ndjson"));
+  ASSERT_EQ(got.users.size(), 2u);
+  EXPECT_TRUE(got.rejects.empty());
+  const User& ada = got.users[0];
+  EXPECT_EQ(ada.external_id, "e1");
+  EXPECT_EQ(ada.user_name, "ada@example.com");
+  EXPECT_EQ(ada.name.given_name, "Ada");
+  EXPECT_EQ(ada.name.family_name, "Lovelace");
+  EXPECT_EQ(ada.name.formatted, "Ada Lovelace");
+  EXPECT_EQ(ada.display_name, "Ada Lovelace");
+  ASSERT_EQ(ada.emails.size(), 1u);
+  EXPECT_EQ(ada.emails[0].value, "ada@example.com");
+  EXPECT_EQ(ada.emails[0].type, "work");
+  EXPECT_TRUE(ada.emails[0].primary);
+  ASSERT_EQ(ada.roles.size(), 1u);
+  EXPECT_EQ(ada.roles[0].value, "user");
+  EXPECT_TRUE(ada.roles[0].primary);
+  EXPECT_TRUE(ada.active);
+  const User& alan = got.users[1];
+  EXPECT_EQ(alan.origin.line, 2u);
+  EXPECT_TRUE(alan.name.formatted.empty());
+  ASSERT_EQ(alan.roles.size(), 2u);
+  EXPECT_EQ(alan.roles[1].value, "billing_manager");
+  EXPECT_FALSE(alan.active);
+}
+
+TEST(IngestFixturesTest, OktaFixtureParsesFieldByField) {
+  const FixtureResult got = IngestFixture(Fixture("small/ingest-users.okta.json"));
+  ASSERT_EQ(got.users.size(), 2u);
+  EXPECT_TRUE(got.rejects.empty());
+  EXPECT_EQ(got.users[0].external_id, "00u1");
+  EXPECT_EQ(got.users[0].user_name, "ada@example.com");
+  EXPECT_EQ(got.users[0].name.given_name, "Ada");
+  EXPECT_EQ(got.users[0].name.family_name, "Lovelace");
+  EXPECT_EQ(got.users[0].display_name, "Ada Lovelace");
+  EXPECT_EQ(got.users[0].emails[0].value, "ada@example.com");
+  EXPECT_TRUE(got.users[0].active);
+  EXPECT_EQ(got.users[1].origin.line, 3u);
+  EXPECT_FALSE(got.users[1].active);
+}
+
+TEST(IngestFixturesTest, BrokenFixturesGiveTheirRejects) {
+  EXPECT_EQ(IngestFixture(Fixture("broken/ingest-truncated.ndjson")).rejects,
+            (std::vector<std::string>{"ingest-truncated.ndjson:2: truncated record"}));
+  EXPECT_EQ(IngestFixture(Fixture("broken/ingest-invalid-utf8.ndjson")).rejects,
+            (std::vector<std::string>{"ingest-invalid-utf8.ndjson:2: invalid UTF-8"}));
+  EXPECT_EQ(
+      IngestFixture(Fixture("broken/ingest-huge-line.ndjson")).rejects,
+      (std::vector<std::string>{"ingest-huge-line.ndjson:2: line longer than 1048576 bytes"}));
+  EXPECT_EQ(IngestFixture(Fixture("broken/ingest-array-unclosed.json")).rejects,
+            (std::vector<std::string>{"ingest-array-unclosed.json:4: truncated record"}));
+  EXPECT_EQ(IngestFixture(Fixture("broken/ingest-malformed.ndjson")).rejects,
+            (std::vector<std::string>{
+                "ingest-malformed.ndjson:2: malformed JSON",
+                "ingest-malformed.ndjson:3: missing required attribute \"externalId\"",
+                "ingest-malformed.ndjson:4: wrong type for \"active\": expected boolean"}));
+}
+
+}  // namespace
+}  // namespace scimflow

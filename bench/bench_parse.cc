@@ -1,0 +1,230 @@
+// Parsing benchmarks over a generated 10^6-user SCIM NDJSON export ($SCIMFLOW_BENCH_USERS):
+//
+//   BM_Parse_CountOnly           simdjson iterate_many counting the documents, one thread, file in
+//                                memory: the ceiling any NDJSON ingest is measured against.
+//   BM_Parse_NdjsonChunks        ParseNdjsonChunk over the same bytes cut into 1 MiB chunks at
+//                                newlines, one thread: parsing and mapping alone.
+//   BM_Ingest_Ndjson/threads:N   IngestFile end to end (io_uring reads, chunking, parallel parse,
+//                                order restored), warm page cache.
+//   BM_Ingest_NdjsonCold/...     the same with the file evicted from the page cache before each
+//                                iteration, so reads come from the device.
+//   BM_Ingest_OktaJson/...       IngestFile of the same users as an Okta JSON array.
+//
+// Each checks its result (document and record counts, no rejects, the fast path taken) before
+// timing. bytes_per_second and items_per_second (records) are the figures to compare.
+#include <simdjson.h>
+
+#include <string>
+#include <vector>
+
+#include "bench/bench_common.h"
+#include "engine/ingest.h"
+#include "io/chunker.h"
+#include "io/ndjson_parser.h"
+
+namespace scimflow::bench {
+namespace {
+
+struct LoadedFile {
+  std::string path;
+  simdjson::padded_string bytes;
+  uint64_t documents = 0;
+};
+
+// Counts documents the way the baseline does: iterate_many, stage 1 on this thread only.
+uint64_t CountDocuments(simdjson::ondemand::parser& parser, const simdjson::padded_string& bytes) {
+  simdjson::ondemand::document_stream stream;
+  if (parser.iterate_many(bytes.data(), bytes.size(), simdjson::dom::DEFAULT_BATCH_SIZE)
+          .get(stream)) {
+    return 0;
+  }
+  uint64_t documents = 0;
+  for (auto document : stream) {
+    (void)document;
+    ++documents;
+  }
+  return documents;
+}
+
+// The SCIM users file, loaded once per process.
+const LoadedFile* ScimUsers(benchmark::State& state) {
+  static LoadedFile* file = nullptr;
+  if (file != nullptr) return file;
+  const std::string dir = GeneratedExport(state, BenchUsers(), gen::UserFormat::kScim, "scim");
+  if (dir.empty()) return nullptr;
+  auto loaded = new LoadedFile;
+  loaded->path = dir + "/users.ndjson";
+  if (simdjson::padded_string::load(loaded->path).get(loaded->bytes)) {
+    state.SkipWithError(("cannot load " + loaded->path).c_str());
+    delete loaded;
+    return nullptr;
+  }
+  simdjson::ondemand::parser parser;
+  parser.threaded = false;
+  loaded->documents = CountDocuments(parser, loaded->bytes);
+  file = loaded;
+  return file;
+}
+
+void BM_Parse_CountOnly(benchmark::State& state) {
+  WarnAboutBuildOnce();
+  const LoadedFile* file = ScimUsers(state);
+  if (file == nullptr) return;
+  simdjson::ondemand::parser parser;
+  parser.threaded = false;  // One core: the baseline must not borrow a second thread.
+  if (!CheckOrSkip(state, file->documents == BenchUsers(),
+                   "document count " + std::to_string(file->documents) + " != users")) {
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(CountDocuments(parser, file->bytes));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * file->bytes.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * file->documents));
+}
+
+// The file cut into chunks as the reader would cut it.
+std::vector<ChunkText> CutChunks(const LoadedFile& file, size_t chunk_bytes) {
+  std::vector<ChunkText> chunks;
+  const std::string_view text(file.bytes.data(), file.bytes.size());
+  LineCutter cutter;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t window = std::min(chunk_bytes, text.size() - pos);
+    size_t cut = cutter.CompletePrefix(text.substr(pos, window), pos == 0);
+    if (cut == 0 || pos + window == text.size()) cut = window;
+    ChunkText chunk;
+    chunk.sequence = chunks.size();
+    chunk.text = text.substr(pos, cut);
+    chunk.capacity = text.size() + simdjson::SIMDJSON_PADDING - pos;
+    chunk.byte_offset = pos;
+    chunk.first = pos == 0;
+    chunk.last = pos + cut == text.size();
+    chunks.push_back(chunk);
+    pos += cut;
+  }
+  return chunks;
+}
+
+struct ParseTotals {
+  uint64_t users = 0;
+  uint64_t rejects = 0;
+  uint64_t fast_chunks = 0;
+};
+
+ParseTotals ParseAll(const std::vector<ChunkText>& chunks, simdjson::ondemand::parser* parser) {
+  ParseTotals totals;
+  const EngineOptions options;
+  for (const ChunkText& text : chunks) {
+    RecordChunk chunk;
+    const ChunkParseStats stats =
+        ParseNdjsonChunk(text, JsonRecordType::kScimUser, "users.ndjson", options, parser, &chunk);
+    totals.users += chunk.users.size();
+    totals.rejects += chunk.rejects.size();
+    totals.fast_chunks += stats.fast_path ? 1 : 0;
+  }
+  return totals;
+}
+
+void BM_Parse_NdjsonChunks(benchmark::State& state) {
+  WarnAboutBuildOnce();
+  const LoadedFile* file = ScimUsers(state);
+  if (file == nullptr) return;
+  const std::vector<ChunkText> chunks = CutChunks(*file, EngineOptions().chunk_bytes);
+  simdjson::ondemand::parser parser;
+  const ParseTotals check = ParseAll(chunks, &parser);
+  if (!CheckOrSkip(state,
+                   check.users == file->documents && check.rejects == 0 &&
+                       check.fast_chunks == chunks.size(),
+                   "parse check failed: " + std::to_string(check.users) + " users, " +
+                       std::to_string(check.rejects) + " rejects")) {
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(ParseAll(chunks, &parser));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * file->bytes.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * file->documents));
+}
+
+// Ingests `path`, dropping each chunk as it arrives (memory stays bounded).
+IngestStats IngestOnce(const std::string& path, uint32_t threads, bool* ok) {
+  EngineOptions options;
+  options.threads = threads;
+  IngestStats stats;
+  const Status status = IngestFileStreaming(
+      path, InputKind::kUsers, InputFormat::kAuto, options,
+      [](std::unique_ptr<RecordChunk> chunk) { return Status::Ok(); }, &stats);
+  *ok = status.ok();
+  return stats;
+}
+
+void RunIngest(benchmark::State& state, const std::string& path, uint64_t expected, bool cold) {
+  const uint32_t threads = static_cast<uint32_t>(state.range(0));
+  bool ok = false;
+  const IngestStats check = IngestOnce(path, threads, &ok);
+  if (!CheckOrSkip(state, ok && check.records == expected && check.rejects == 0,
+                   "ingest check failed: " + std::to_string(check.records) + " records, " +
+                       std::to_string(check.rejects) + " rejects")) {
+    return;
+  }
+  state.SetLabel(std::string(check.source_kind));
+  for (auto _ : state) {
+    if (cold) {
+      state.PauseTiming();
+      EvictFromPageCache(path);
+      state.ResumeTiming();
+    }
+    benchmark::DoNotOptimize(IngestOnce(path, threads, &ok));
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * check.bytes));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * check.records));
+}
+
+void BM_Ingest_Ndjson(benchmark::State& state) {
+  WarnAboutBuildOnce();
+  const LoadedFile* file = ScimUsers(state);
+  if (file != nullptr) RunIngest(state, file->path, file->documents, /*cold=*/false);
+}
+
+void BM_Ingest_NdjsonCold(benchmark::State& state) {
+  WarnAboutBuildOnce();
+  const LoadedFile* file = ScimUsers(state);
+  if (file != nullptr) RunIngest(state, file->path, file->documents, /*cold=*/true);
+}
+
+void BM_Ingest_OktaJson(benchmark::State& state) {
+  WarnAboutBuildOnce();
+  const std::string dir = GeneratedExport(state, BenchUsers(), gen::UserFormat::kOkta, "okta");
+  if (!dir.empty()) RunIngest(state, dir + "/users.okta.json", BenchUsers(), /*cold=*/false);
+}
+
+BENCHMARK(BM_Parse_CountOnly)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinOf);
+BENCHMARK(BM_Parse_NdjsonChunks)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinOf);
+BENCHMARK(BM_Ingest_Ndjson)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinOf);
+BENCHMARK(BM_Ingest_NdjsonCold)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinOf)
+    ->Iterations(3);
+BENCHMARK(BM_Ingest_OktaJson)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinOf);
+
+}  // namespace
+}  // namespace scimflow::bench
