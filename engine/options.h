@@ -58,6 +58,40 @@ struct EngineOptions {
   // Longest accepted input line (one record). Default: 1 MiB; a SCIM user is well under 4 KiB,
   // so a longer line is a broken or hostile file, rejected rather than buffered.
   uint32_t max_line_bytes = 1u << 20;
+
+  // ---- Emit: HTTP, retries and journal (io/http_client, engine/retry_policy, engine/journal) -
+
+  // Requests in flight at once (--concurrency). Default: 16; GitHub allows up to 100 concurrent
+  // requests, but the rate budgets, not concurrency, bound a paced migration. Raise it for a
+  // benchmarking run against a fast target with high latency.
+  uint32_t concurrency = 16;
+
+  // Connections per target host. Default: 8; over HTTP/2 requests multiplex on few connections,
+  // over HTTP/1.1 this caps parallel requests. Lower it for a fragile target.
+  uint32_t max_host_connections = 8;
+
+  // Connect timeout in milliseconds. Default: 10 s, long enough for a slow TLS handshake across
+  // the world, short enough that a dead target is noticed.
+  uint32_t connect_timeout_ms = 10'000;
+
+  // Whole-request timeout in milliseconds. Default: 60 s; a SCIM call takes well under a second,
+  // so this only ends hung transfers. A create that times out is looked up, never re-sent blind.
+  uint32_t request_timeout_ms = 60'000;
+
+  // Attempts of one operation against 5xx, timeouts and resets before it fails. Default: 8 (with
+  // backoff capped at 5 minutes, about 10 minutes of retrying).
+  uint32_t max_attempts = 8;
+
+  // First and largest backoff before a retry, in milliseconds (full jitter below the cap).
+  // Defaults: 1 s and 5 min.
+  uint32_t initial_backoff_ms = 1'000;
+  uint32_t max_backoff_ms = 300'000;
+
+  // Outcomes per grouped journal commit, and the longest an outcome waits for its group, in
+  // milliseconds. Defaults: 64 and 50 ms; one fsync per group is far below the cost of the
+  // requests. Lower the interval if progress must be reflected in the state sooner.
+  uint32_t journal_group_size = 64;
+  uint32_t journal_group_interval_ms = 50;
 };
 
 // One row of the option table: how an option is spelled on the command line and described.

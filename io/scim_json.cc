@@ -242,7 +242,7 @@ std::string_view JsonErrorReason(simdjson::error_code error) {
 }
 
 Status JsonErrorStatus(simdjson::error_code error) {
-  return Status(StatusCode::kInvalidArgument, std::string(JsonErrorReason(error)));
+  return Status(StatusCode::kDataLoss, std::string(JsonErrorReason(error)));
 }
 
 Status ParseScimUser(od::object object, Arena* arena, ScimUser* out) {

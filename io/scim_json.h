@@ -7,10 +7,12 @@
 // `emails` is a list of objects, `roles` a list of objects or strings, `null` counts as absent)
 // and strict where scimflow relies on a type (`active` must be a boolean).
 //
-// Failures are values: a non-ok Status (code kInvalidArgument) whose message is the reject
-// reason exactly as docs/input-formats.md words it, without the location (the caller knows file
-// and line and builds `file:line: reason`):
-//   `malformed JSON`, `invalid UTF-8`, `wrong type for "ATTR": expected TYPE`,
+// Failures are values: a non-ok Status whose message is the reject reason exactly as
+// docs/input-formats.md words it, without the location (the caller knows file and line and
+// builds `file:line: reason`). The code says which kind of failure it is, because a stream
+// parser must re-synchronise after the first but not after the second:
+//   kDataLoss: the text is not JSON: `malformed JSON`, `invalid UTF-8`;
+//   kInvalidArgument: valid JSON, unusable record: `wrong type for "ATTR": expected TYPE`,
 //   `missing required attribute "ATTR"`.
 //
 // Lifetime: the object is read forward once (On-Demand); its parser and buffer must stay alive
@@ -57,7 +59,7 @@ enum class ScimResourceKind : uint8_t {
 // UTF8_ERROR, `malformed JSON` for every other error.
 std::string_view JsonErrorReason(simdjson::error_code error);
 
-// The same reason as a Status (kInvalidArgument); REQUIRES: error != SUCCESS.
+// The same reason as a Status (kDataLoss); REQUIRES: error != SUCCESS.
 Status JsonErrorStatus(simdjson::error_code error);
 
 // Maps a SCIM User object.

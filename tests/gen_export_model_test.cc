@@ -26,10 +26,7 @@ ExportModel Build(uint32_t users, uint32_t groups, int threads, uint64_t seed = 
 bool SameModel(const ExportModel& left, const ExportModel& right) {
   if (left.users.size() != right.users.size() || left.groups.size() != right.groups.size())
     return false;
-  if (std::memcmp(left.users.data(), right.users.data(), left.users.size() * sizeof(GenUser)) !=
-      0) {
-    return false;
-  }
+  if (left.users != right.users) return false;
   for (size_t index = 0; index < left.groups.size(); ++index) {
     const GenGroup& a = left.groups[index];
     const GenGroup& b = right.groups[index];

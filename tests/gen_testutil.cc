@@ -40,9 +40,10 @@ std::optional<std::vector<std::vector<std::string>>> ParseCsvStrict(const std::s
   std::vector<std::string> row;
   std::string field;
   size_t line = 1;
+  size_t record_line = 1;  // where the current record starts: errors name it
   size_t position = 0;
   auto fail = [&](const std::string& reason) {
-    *error = "line " + std::to_string(line) + ": " + reason;
+    *error = "line " + std::to_string(record_line) + ": " + reason;
     return std::nullopt;
   };
   while (position < text.size()) {
@@ -89,9 +90,12 @@ std::optional<std::vector<std::vector<std::string>>> ParseCsvStrict(const std::s
     }
     rows.push_back(std::move(row));
     row.clear();
-    ++line;
+    record_line = ++line;
   }
-  if (!text.empty() && text.back() != '\n') return fail("last record has no line end");
+  if (!text.empty() && text.back() != '\n') {
+    record_line = line - 1;
+    return fail("last record has no line end");
+  }
   return rows;
 }
 

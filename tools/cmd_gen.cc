@@ -45,6 +45,9 @@ void AddFlags(CLI::App* app, GenFlags* flags) {
   app->add_option("--memberships-per-user", request.params.memberships_per_user,
                   "average group memberships per user")
       ->capture_default_str();
+  app->add_option("--max-members-per-patch", request.max_members_per_patch,
+                  "member chunk size expected.json assumes (as the planner's flag)")
+      ->capture_default_str();
   app->add_option("--threads", request.threads, "worker threads (default: one per core)");
 }
 
@@ -87,6 +90,14 @@ ExitCode RunGen(int argc, char** argv) {
     return ExitCode::kUsage;
   }
   gen::GenRequest& request = flags.request;
+  if (!request.next_day_of.empty() &&
+      (app.count("--users") + app.count("--groups") + app.count("--seed") +
+       app.count("--memberships-per-user")) > 0) {
+    std::fprintf(stderr,
+                 "scimflow gen: --users, --groups, --seed and --memberships-per-user come from the "
+                 "earlier day's manifest.json; leave them out with --next-day-of\n");
+    return ExitCode::kUsage;
+  }
   if (!flags.user_format.empty()) request.user_format = gen::ParseUserFormat(flags.user_format);
   if (!flags.group_format.empty()) request.group_format = gen::ParseGroupFormat(flags.group_format);
   if (!flags.assignment_format.empty()) {

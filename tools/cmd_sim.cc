@@ -107,11 +107,49 @@ bool ResolveOptions(const SimFlags& flags, SimOptions* options) {
   return true;
 }
 
-// Blocks until SIGINT or SIGTERM. The signals are blocked in every thread (the mask is set before
-// the server starts its threads), so only this sigwait sees them.
-void WaitForStopSignal(const sigset_t& signals) {
+// Blocks SIGINT and SIGTERM in this thread and every thread started after (the server's), so that
+// only the sigwait in ServeUntilStopped sees them; returns the set.
+sigset_t BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// Loads the snapshot given with --load, printing its warnings; false after printing an error.
+bool LoadSnapshot(const std::string& path, SimService* service) {
+  if (path.empty()) return true;
+  std::vector<std::string> warnings;
+  const Status status = service->LoadSnapshot(path, &warnings);
+  for (const std::string& warning : warnings) std::fprintf(stderr, "%s\n", warning.c_str());
+  if (status.ok()) return true;
+  std::fprintf(stderr, "scimflow sim: %s\n", status.message().c_str());
+  return false;
+}
+
+// Serves until SIGINT or SIGTERM, then stops the server and writes --dump if given.
+ExitCode ServeUntilStopped(const std::string& host, uint16_t port, const std::string& dump,
+                           const sigset_t& stop_signals, SimService* service) {
+  Result<std::unique_ptr<SimServer>> server = SimServer::Start(service, host, port);
+  if (!server.ok()) {
+    std::fprintf(stderr, "scimflow sim: %s\n", server.status().message().c_str());
+    return ExitCode::kUsage;
+  }
+  const unsigned bound_port = (*server)->port();
+  std::printf("listening on %s:%u\nscim endpoint http://%s:%u%s\n", host.c_str(), bound_port,
+              host.c_str(), bound_port,
+              std::string(service->options().EffectiveBasePath()).c_str());
+  std::fflush(stdout);
   int received = 0;
-  sigwait(&signals, &received);
+  sigwait(&stop_signals, &received);
+  (*server)->Stop();
+  if (dump.empty()) return ExitCode::kSuccess;
+  const Status status = service->DumpSnapshot(dump);
+  if (status.ok()) return ExitCode::kSuccess;
+  std::fprintf(stderr, "scimflow sim: %s\n", status.message().c_str());
+  return ExitCode::kUsage;
 }
 
 }  // namespace
@@ -133,44 +171,11 @@ ExitCode RunSim(int argc, char** argv) {
     return ExitCode::kUsage;
   }
   if (!ResolveOptions(flags, &options)) return ExitCode::kUsage;
-  std::signal(SIGPIPE, SIG_IGN);
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
+  std::signal(SIGPIPE, SIG_IGN);  // A client gone mid-answer must not end the server.
+  const sigset_t stop_signals = BlockStopSignals();
   SimService service(options, flags.dump);
-  if (!flags.load.empty()) {
-    std::vector<std::string> warnings;
-    const Status status = service.LoadSnapshot(flags.load, &warnings);
-    for (const std::string& warning : warnings) std::fprintf(stderr, "%s\n", warning.c_str());
-    if (!status.ok()) {
-      std::fprintf(stderr, "scimflow sim: %s\n", status.message().c_str());
-      return ExitCode::kUsage;
-    }
-  }
-  Result<std::unique_ptr<SimServer>> server = SimServer::Start(&service, host, port);
-  if (!server.ok()) {
-    std::fprintf(stderr, "scimflow sim: %s\n", server.status().message().c_str());
-    return ExitCode::kUsage;
-  }
-  const std::string endpoint =
-      host + ":" + std::to_string((*server)->port()) + std::string(options.EffectiveBasePath());
-  std::printf("listening on %s:%u\nscim endpoint http://%s\n", host.c_str(),
-              static_cast<unsigned>((*server)->port()), endpoint.c_str());
-  std::fflush(stdout);
-
-  WaitForStopSignal(stop_signals);
-  (*server)->Stop();
-  if (!flags.dump.empty()) {
-    const Status status = service.DumpSnapshot(flags.dump);
-    if (!status.ok()) {
-      std::fprintf(stderr, "scimflow sim: %s\n", status.message().c_str());
-      return ExitCode::kUsage;
-    }
-  }
-  return ExitCode::kSuccess;
+  if (!LoadSnapshot(flags.load, &service)) return ExitCode::kUsage;
+  return ServeUntilStopped(host, port, flags.dump, stop_signals, &service);
 }
 
 }  // namespace scimflow

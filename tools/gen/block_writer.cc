@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 namespace scimflow::gen {
 namespace {
@@ -44,16 +45,54 @@ Status WriteError(const std::string& path, int error) {
   return IoError(path + ": " + std::strerror(error));
 }
 
+// Renders the blocks in parallel and hands them to `write` in block order, stopping early once
+// `failed` is set. Two blocks per thread are in flight: one being rendered, one waiting.
+template <typename Write>
+void RenderInOrder(const std::vector<size_t>& block_ends, const RenderBlock& render, Write& write,
+                   const std::atomic<bool>& failed) {
+  size_t next_block = 0;
+  const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency());
+  auto emit = [&](tbb::flow_control& control) -> size_t {
+    if (next_block == block_ends.size() || failed.load()) {
+      control.stop();
+      return 0;
+    }
+    return next_block++;
+  };
+  auto render_block = [&](size_t block) {
+    std::string text;
+    render(block == 0 ? 0 : block_ends[block - 1], block_ends[block], &text);
+    return text;
+  };
+  tbb::parallel_pipeline(
+      tokens,
+      tbb::make_filter<void, size_t>(tbb::filter_mode::serial_in_order, emit) &
+          tbb::make_filter<size_t, std::string>(tbb::filter_mode::parallel, render_block) &
+          tbb::make_filter<std::string, void>(tbb::filter_mode::serial_in_order,
+                                              [&](const std::string& text) { write(text); }));
+}
+
 }  // namespace
 
 Result<uint64_t> WriteFileInBlocks(const std::string& path, std::string_view head, size_t count,
                                    size_t block_size, const RenderBlock& render,
+                                   std::string_view tail) {
+  std::vector<size_t> block_ends;
+  for (size_t end = block_size; end < count + block_size; end += block_size) {
+    block_ends.push_back(std::min(end, count));
+  }
+  return WriteFileInRanges(path, head, block_ends, render, tail);
+}
+
+Result<uint64_t> WriteFileInRanges(const std::string& path, std::string_view head,
+                                   const std::vector<size_t>& block_ends, const RenderBlock& render,
                                    std::string_view tail) {
   TempFile temp(path + ".tmp");
   if (temp.get() == nullptr) return WriteError(temp.path(), errno);
   std::atomic<bool> failed{false};
   int write_errno = 0;
   uint64_t bytes = 0;
+  // Called by one thread at a time: before and after the pipeline, and by its serial stage.
   auto write = [&](std::string_view text) {
     if (failed.load(std::memory_order_relaxed) || text.empty()) return;
     if (std::fwrite(text.data(), 1, text.size(), temp.get()) != text.size()) {
@@ -63,32 +102,8 @@ Result<uint64_t> WriteFileInBlocks(const std::string& path, std::string_view hea
     }
     bytes += text.size();
   };
-
   write(head);
-  const size_t blocks = (count + block_size - 1) / block_size;
-  size_t next_block = 0;
-  // Two blocks per thread in flight: one being rendered, one waiting for the writer.
-  const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency());
-  tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, size_t>(tbb::filter_mode::serial_in_order,
-                                     [&](tbb::flow_control& control) -> size_t {
-                                       if (next_block == blocks || failed.load()) {
-                                         control.stop();
-                                         return 0;
-                                       }
-                                       return next_block++;
-                                     }) &
-          tbb::make_filter<size_t, std::string>(tbb::filter_mode::parallel,
-                                                [&](size_t block) {
-                                                  std::string text;
-                                                  const size_t begin = block * block_size;
-                                                  render(begin, std::min(count, begin + block_size),
-                                                         &text);
-                                                  return text;
-                                                }) &
-          tbb::make_filter<std::string, void>(tbb::filter_mode::serial_in_order,
-                                              [&](const std::string& text) { write(text); }));
+  RenderInOrder(block_ends, render, write, failed);
   write(tail);
 
   if (failed.load()) return WriteError(temp.path(), write_errno);

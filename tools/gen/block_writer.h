@@ -17,6 +17,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/status.h"
 
@@ -31,6 +32,13 @@ using RenderBlock = std::function<void(size_t begin, size_t end, std::string* ou
 // temporary file is removed). REQUIRES: block_size > 0.
 Result<uint64_t> WriteFileInBlocks(const std::string& path, std::string_view head, size_t count,
                                    size_t block_size, const RenderBlock& render,
+                                   std::string_view tail);
+
+// As WriteFileInBlocks, with blocks of varying size: block k holds items
+// [block_ends[k - 1], block_ends[k]) (block 0 starts at 0), so callers can size blocks by bytes
+// rather than by records (a group of 10^5 members is one record). REQUIRES: block_ends ascending.
+Result<uint64_t> WriteFileInRanges(const std::string& path, std::string_view head,
+                                   const std::vector<size_t>& block_ends, const RenderBlock& render,
                                    std::string_view tail);
 
 }  // namespace scimflow::gen

@@ -93,6 +93,8 @@ class GenUser {
   }
   Culture culture() const { return static_cast<Culture>((flags >> 4) & 3); }
   void SetFlag(Flag flag, bool on) { flags = on ? (flags | flag) : (flags & ~flag); }
+  friend bool operator==(const GenUser&, const GenUser&) = default;
+
   void SetCulture(Culture culture) {
     flags = (flags & 0x0f) | (static_cast<uint8_t>(culture) << 4);
   }

@@ -13,10 +13,13 @@ constexpr std::string_view kUserSchema = "urn:ietf:params:scim:schemas:core:2.0:
 constexpr std::string_view kGroupSchema = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
 // Records per rendered block. Users: ~350 bytes each, so a block is ~0.7 MB. Groups vary from 5
-// to 10^5 members; 32 groups per block keeps the many small ones cheap to schedule.
+// to 10^5 members, so their blocks are cut by member count too (~1 MB of CSV edges).
 constexpr size_t kUsersPerBlock = 2048;
-constexpr size_t kGroupsPerBlock = 32;
+constexpr size_t kGroupsPerBlock = 256;
+constexpr size_t kMembersPerBlock = 32'768;
 constexpr size_t kAssignmentsPerBlock = 8192;
+// Snapshot user lines (~450 bytes) per block; groups are cut as in the groups file.
+constexpr size_t kSnapshotLinesPerBlock = 2048;
 
 constexpr std::string_view kUserFormatNames[] = {"scim", "scim-array", "okta", "okta-ndjson",
                                                  "csv"};
@@ -198,6 +201,24 @@ void RenderSnapshotGroup(const IdScheme& ids, const GenGroup& group, std::string
   out->push_back('\n');
 }
 
+// Block ends over [first_item, first_item + groups.size()) that cut after kMembersPerBlock
+// members or kGroupsPerBlock groups, whichever comes first, appended to `*ends`: a 10^5-member
+// group is a block of its own, a hundred small ones share one.
+void AppendGroupBlocks(const std::vector<GenGroup>& groups, size_t first_item,
+                       std::vector<size_t>* ends) {
+  size_t members = 0;
+  size_t in_block = 0;
+  for (size_t index = 0; index < groups.size(); ++index) {
+    members += groups[index].members.size();
+    ++in_block;
+    if (members >= kMembersPerBlock || in_block == kGroupsPerBlock || index + 1 == groups.size()) {
+      ends->push_back(first_item + index + 1);
+      members = 0;
+      in_block = 0;
+    }
+  }
+}
+
 Result<WriteStats> Stats(Result<uint64_t> bytes, uint64_t records) {
   if (!bytes.ok()) return bytes.status();
   return WriteStats{records, *bytes};
@@ -284,8 +305,9 @@ Result<WriteStats> WriteGroups(const ExportModel& model, const IdScheme& ids, Gr
   auto render = [&](size_t begin, size_t end, std::string* out) {
     RenderGroups(model, ids, format, begin, end, out);
   };
-  return Stats(WriteFileInBlocks(path, head, model.groups.size(), kGroupsPerBlock, render, ""),
-               model.groups.size());
+  std::vector<size_t> block_ends;
+  AppendGroupBlocks(model.groups, 0, &block_ends);
+  return Stats(WriteFileInRanges(path, head, block_ends, render, ""), model.groups.size());
 }
 
 Result<WriteStats> WriteAssignments(const ExportModel& model, const IdScheme& ids,
@@ -320,8 +342,14 @@ Result<WriteStats> WriteSnapshot(const ExportModel& model, const IdScheme& ids, 
       out->push_back('\n');
     }
   };
+  std::vector<size_t> block_ends;
+  for (size_t end = kSnapshotLinesPerBlock; end < user_count; end += kSnapshotLinesPerBlock) {
+    block_ends.push_back(end);
+  }
+  if (user_count > 0) block_ends.push_back(user_count);
+  AppendGroupBlocks(model.groups, user_count, &block_ends);
   const size_t items = user_count + model.groups.size();
-  return Stats(WriteFileInBlocks(path, "", items, kGroupsPerBlock * 64, render, ""), items);
+  return Stats(WriteFileInRanges(path, "", block_ends, render, ""), items);
 }
 
 }  // namespace scimflow::gen

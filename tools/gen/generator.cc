@@ -1,5 +1,7 @@
 #include "tools/gen/generator.h"
 
+#include <fmt/format.h>
+#include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 
 #include <cstdio>
@@ -50,10 +52,10 @@ Status ChooseFormats(const GenRequest& request, Manifest* manifest) {
   if (request.user_format) {
     if (!request.next_day_of.empty() &&
         CarriesFullName(*request.user_format) != CarriesFullName(manifest->user_format)) {
-      return InvalidArgument("--user-format " + std::string(FormatName(*request.user_format)) +
-                             " carries other name attributes than " +
-                             std::string(FormatName(manifest->user_format)) +
-                             " of the earlier day; every user would change");
+      return InvalidArgument(fmt::format(
+          "--user-format {} carries other name attributes than {} of the earlier day; every user "
+          "would change",
+          FormatName(*request.user_format), FormatName(manifest->user_format)));
     }
     manifest->user_format = *request.user_format;
   }
@@ -130,6 +132,12 @@ Result<GenSummary> RunGenerator(const GenRequest& request) {
   fs::create_directories(request.out_dir, error);
   if (error) return IoError(request.out_dir + ": " + error.message());
 
+  // An explicit --threads is honoured even above the core count (oneTBB would otherwise cap
+  // the workers at the cores and print a warning); the output is the same either way.
+  std::optional<tbb::global_control> allow;
+  if (request.threads > 0) {
+    allow.emplace(tbb::global_control::max_allowed_parallelism, request.threads);
+  }
   tbb::task_arena arena(request.threads == 0 ? tbb::task_arena::automatic
                                              : static_cast<int>(request.threads));
   Result<GenSummary> result = Internal("generator did not run");

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/options.h"
 #include "engine/status.h"
 #include "tools/gen/churn.h"
 #include "tools/gen/export_writer.h"
@@ -31,11 +32,12 @@ struct GenRequest {
   std::optional<UserFormat> user_format;
   std::optional<GroupFormat> group_format;
   std::optional<AssignmentFormat> assignment_format;
-  bool snapshot = false;                 // also write snapshot.ndjson
-  std::string next_day_of;               // empty: day 0; else the directory of the earlier day
-  std::string churn;                     // REQUIRED with next_day_of
-  uint32_t threads = 0;                  // 0: one per core
-  uint32_t max_members_per_patch = 100;  // chunking assumed by expected.json
+  bool snapshot = false;    // also write snapshot.ndjson
+  std::string next_day_of;  // empty: day 0; else the directory of the earlier day
+  std::string churn;        // REQUIRED with next_day_of
+  uint32_t threads = 0;     // 0: one per core
+  // Member chunking expected.json assumes; the planner's default unless told otherwise.
+  uint32_t max_members_per_patch = EngineOptions{}.max_members_per_patch;
 };
 
 struct GenFile {

@@ -1,5 +1,6 @@
 #include "tools/gen/manifest.h"
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <cstdint>
@@ -21,7 +22,7 @@ Status ReadUint32(const std::string& path, simdjson::dom::object object, std::st
   uint64_t value = 0;
   if (object[key].get_uint64().get(value) != simdjson::SUCCESS ||
       value > std::numeric_limits<uint32_t>::max()) {
-    return NotManifest(path, "\"" + std::string(key) + "\" must be an unsigned 32-bit number");
+    return NotManifest(path, fmt::format("\"{}\" must be an unsigned 32-bit number", key));
   }
   *out = static_cast<uint32_t>(value);
   return Status::Ok();
@@ -30,7 +31,7 @@ Status ReadUint32(const std::string& path, simdjson::dom::object object, std::st
 Status ReadString(const std::string& path, simdjson::dom::object object, std::string_view key,
                   std::string_view* out) {
   if (object[key].get_string().get(*out) != simdjson::SUCCESS) {
-    return NotManifest(path, "\"" + std::string(key) + "\" must be a string");
+    return NotManifest(path, fmt::format("\"{}\" must be a string", key));
   }
   return Status::Ok();
 }
@@ -39,14 +40,14 @@ Status ReadFormats(const std::string& path, simdjson::dom::object object, Manife
   std::string_view name;
   SCIMFLOW_RETURN_IF_ERROR(ReadString(path, object, "user_format", &name));
   const auto user_format = ParseUserFormat(name);
-  if (!user_format) return NotManifest(path, "unknown user_format \"" + std::string(name) + "\"");
+  if (!user_format) return NotManifest(path, fmt::format("unknown user_format \"{}\"", name));
   SCIMFLOW_RETURN_IF_ERROR(ReadString(path, object, "group_format", &name));
   const auto group_format = ParseGroupFormat(name);
-  if (!group_format) return NotManifest(path, "unknown group_format \"" + std::string(name) + "\"");
+  if (!group_format) return NotManifest(path, fmt::format("unknown group_format \"{}\"", name));
   SCIMFLOW_RETURN_IF_ERROR(ReadString(path, object, "assignment_format", &name));
   const auto assignment_format = ParseAssignmentFormat(name);
   if (!assignment_format) {
-    return NotManifest(path, "unknown assignment_format \"" + std::string(name) + "\"");
+    return NotManifest(path, fmt::format("unknown assignment_format \"{}\"", name));
   }
   manifest->user_format = *user_format;
   manifest->group_format = *group_format;
@@ -81,7 +82,11 @@ Result<Manifest> ReadManifest(const std::string& path) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (const auto error = parser.load(path).get(root); error != simdjson::SUCCESS) {
-    return NotManifest(path, simdjson::error_message(error));
+    // The reject vocabulary of docs/input-formats.md, not simdjson's wording, which varies.
+    if (error == simdjson::EMPTY) return NotManifest(path, "empty file");
+    if (error == simdjson::UTF8_ERROR) return NotManifest(path, "invalid UTF-8");
+    if (error == simdjson::IO_ERROR) return IoError(path + ": cannot be read");
+    return NotManifest(path, "malformed JSON");
   }
   simdjson::dom::object object;
   if (root.get_object().get(object) != simdjson::SUCCESS) return NotManifest(path, "not an object");

@@ -37,8 +37,9 @@ struct Manifest {
 std::string ManifestJson(const Manifest& manifest);
 
 // Reads and checks `path`. Errors: kNotFound when the file is missing (`PATH: no such file`),
-// kInvalidArgument `PATH: not a scimflow gen manifest: REASON` when it does not parse or a
-// member is missing, of the wrong type or out of range.
+// kIoError when it cannot be read, kInvalidArgument `PATH: not a scimflow gen manifest: REASON`
+// when it is empty (`empty file`), not UTF-8 (`invalid UTF-8`), not JSON (`malformed JSON`), or a
+// member is missing, of the wrong type or out of range (REASON names the member).
 Result<Manifest> ReadManifest(const std::string& path);
 
 }  // namespace scimflow::gen

@@ -29,19 +29,21 @@ SimBudgets::SimBudgets(std::span<const BudgetSpec> specs, Clock clock)
   }
 }
 
-SimBudgets::Bucket* SimBudgets::FindBucket(BudgetKind kind, std::string_view key) {
+SimBudgets::Bucket* SimBudgets::FindBucket(BudgetKind kind, std::string_view key, double now) {
   const BudgetSpec& spec = *specs_[static_cast<int>(kind)];
   if (kind != BudgetKind::kGroupMemberAdds) return &buckets_[static_cast<int>(kind)];
   auto [slot, inserted] = group_buckets_.try_emplace(std::string(key));
-  if (inserted) slot->second = {static_cast<double>(spec.limit), clock_()};
+  if (inserted) slot->second = {static_cast<double>(spec.limit), now};
   return &slot->second;
 }
 
 void SimBudgets::Refill(const BudgetSpec& spec, double now, Bucket* bucket) const {
   const double rate = static_cast<double>(spec.limit) / static_cast<double>(spec.period_seconds);
-  bucket->tokens = std::min<double>(static_cast<double>(spec.limit),
-                                    bucket->tokens + (now - bucket->updated) * rate);
-  bucket->updated = now;
+  // Readings taken by racing threads before they got the lock may be slightly out of order.
+  const double elapsed = std::max(0.0, now - bucket->updated);
+  bucket->tokens =
+      std::min<double>(static_cast<double>(spec.limit), bucket->tokens + elapsed * rate);
+  bucket->updated = std::max(bucket->updated, now);
 }
 
 BudgetState SimBudgets::StateOf(const BudgetSpec& spec, const Bucket& bucket, double now,
@@ -67,7 +69,7 @@ std::optional<BudgetState> SimBudgets::TryTake(BudgetKind kind, std::string_view
   if (!spec || cost == 0) return std::nullopt;
   const double now = clock_();
   SimWriteLock lock(&mutex_);
-  Bucket* bucket = FindBucket(kind, key);
+  Bucket* bucket = FindBucket(kind, key, now);
   Refill(*spec, now, bucket);
   const auto wanted = static_cast<double>(cost);
   if (wanted > bucket->tokens) return StateOf(*spec, *bucket, now, wanted);
@@ -78,8 +80,9 @@ std::optional<BudgetState> SimBudgets::TryTake(BudgetKind kind, std::string_view
 void SimBudgets::Refund(BudgetKind kind, std::string_view key, uint64_t cost) {
   const std::optional<BudgetSpec>& spec = specs_[static_cast<int>(kind)];
   if (!spec || cost == 0) return;
+  const double now = clock_();
   SimWriteLock lock(&mutex_);
-  Bucket* bucket = FindBucket(kind, key);
+  Bucket* bucket = FindBucket(kind, key, now);
   bucket->tokens = std::min<double>(static_cast<double>(spec->limit),
                                     bucket->tokens + static_cast<double>(cost));
 }
@@ -89,7 +92,7 @@ std::optional<BudgetState> SimBudgets::Peek(BudgetKind kind) {
   if (!spec) return std::nullopt;
   const double now = clock_();
   SimWriteLock lock(&mutex_);
-  Bucket* bucket = FindBucket(kind, "");
+  Bucket* bucket = FindBucket(kind, "", now);
   Refill(*spec, now, bucket);
   return StateOf(*spec, *bucket, now, 0.0);
 }

@@ -66,7 +66,8 @@ class SimBudgets {
     double updated = 0;  // Clock reading of the last refill.
   };
 
-  Bucket* FindBucket(BudgetKind kind, std::string_view key) REQUIRES(mutex_);
+  // The bucket of `kind` (of group `key` for kGroupMemberAdds, created full at `now`).
+  Bucket* FindBucket(BudgetKind kind, std::string_view key, double now) REQUIRES(mutex_);
   void Refill(const BudgetSpec& spec, double now, Bucket* bucket) const;
   BudgetState StateOf(const BudgetSpec& spec, const Bucket& bucket, double now,
                       double wanted) const;

@@ -103,6 +103,45 @@ SimResponse RunOperation(BulkOperation* operation, std::map<std::string, std::st
   return answer;
 }
 
+// The operations of a BulkRequest and its failOnErrors (0: carry on whatever fails, RFC 7644
+// §3.7.3). Refuses what is not a BulkRequest (400) and more than maxOperations (413).
+struct BulkRequest {
+  std::vector<BulkOperation> operations;
+  int64_t fail_on_errors = 0;
+};
+
+ScimResult<BulkRequest> ParseBulkRequest(std::string_view body, const BulkLimits& limits) {
+  simdjson::dom::parser parser;
+  ScimResult<object> root = ParseJsonObject(&parser, body);
+  if (!root.ok()) return root.error();
+  element value;
+  simdjson::dom::array entries;
+  if (root.value().at_key("schemas").get(value) || ReadSchemaList(value, kBulkRequestSchema)) {
+    return BadRequest("invalidSyntax",
+                      "schemas must include \"" + std::string(kBulkRequestSchema) + "\"");
+  }
+  if (root.value().at_key("Operations").get(value) || value.get_array().get(entries)) {
+    return BadRequest("invalidSyntax", "\"Operations\" must be an array");
+  }
+  if (entries.size() > limits.max_operations) {
+    return ScimError{413, "",
+                     std::to_string(entries.size()) +
+                         " operations are over the limit: maxOperations is " +
+                         std::to_string(limits.max_operations)};
+  }
+  BulkRequest request;
+  if (root.value().at_key("failOnErrors").get(value) == simdjson::SUCCESS &&
+      (value.get_int64().get(request.fail_on_errors) || request.fail_on_errors < 1)) {
+    return BadRequest("invalidValue", "\"failOnErrors\" must be a positive integer");
+  }
+  for (element entry : entries) {
+    ScimResult<BulkOperation> operation = ParseBulkOperation(entry);
+    if (!operation.ok()) return operation.error();
+    request.operations.push_back(std::move(operation.value()));
+  }
+  return request;
+}
+
 }  // namespace
 
 SimResponse RunBulk(std::string_view body, const BulkLimits& limits, const BulkDispatch& dispatch) {
@@ -112,46 +151,21 @@ SimResponse RunBulk(std::string_view body, const BulkLimits& limits, const BulkD
                                        " bytes is over the limit: maxPayloadSize is " +
                                        std::to_string(limits.max_payload_bytes) + " bytes"});
   }
-  // Its own parser: each operation re-enters the routes, which use the thread's request parser.
-  simdjson::dom::parser parser;
-  ScimResult<object> root = ParseJsonObject(&parser, body);
-  if (!root.ok()) return ErrorResponse(root.error());
-  element value;
-  simdjson::dom::array entries;
-  if (root.value().at_key("schemas").get(value) || ReadSchemaList(value, kBulkRequestSchema)) {
-    return ErrorResponse(BadRequest(
-        "invalidSyntax", "schemas must include \"" + std::string(kBulkRequestSchema) + "\""));
-  }
-  if (root.value().at_key("Operations").get(value) || value.get_array().get(entries)) {
-    return ErrorResponse(BadRequest("invalidSyntax", "\"Operations\" must be an array"));
-  }
-  if (entries.size() > limits.max_operations) {
-    return ErrorResponse(ScimError{413, "",
-                                   std::to_string(entries.size()) +
-                                       " operations are over the limit: maxOperations is " +
-                                       std::to_string(limits.max_operations)});
-  }
-  int64_t fail_on_errors = 0;  // 0: carry on whatever fails (RFC 7644 §3.7.3).
-  if (root.value().at_key("failOnErrors").get(value) == simdjson::SUCCESS &&
-      (value.get_int64().get(fail_on_errors) || fail_on_errors < 1)) {
-    return ErrorResponse(BadRequest("invalidValue", "\"failOnErrors\" must be a positive integer"));
-  }
-  std::vector<BulkOperation> operations;
-  for (element entry : entries) {
-    ScimResult<BulkOperation> operation = ParseBulkOperation(entry);
-    if (!operation.ok()) return ErrorResponse(operation.error());
-    operations.push_back(std::move(operation.value()));
-  }
+  // Parsed (by its own parser) into owned operations before any runs: each operation re-enters
+  // the routes, which reuse the thread's request parser.
+  ScimResult<BulkRequest> request = ParseBulkRequest(body, limits);
+  if (!request.ok()) return ErrorResponse(request.error());
   SimResponse response;
   JsonWriter writer(&response.body);
   writer.BeginObject().Key("schemas").BeginArray().String(kBulkResponseSchema).EndArray();
   writer.Key("Operations").BeginArray();
   std::map<std::string, std::string> created;
   int64_t errors = 0;
-  for (BulkOperation& operation : operations) {
+  for (BulkOperation& operation : request.value().operations) {
     const SimResponse answer = RunOperation(&operation, &created, dispatch);
     AppendResult(operation, answer, &writer);
     errors += answer.status >= 400 ? 1 : 0;
+    const int64_t fail_on_errors = request.value().fail_on_errors;
     if (fail_on_errors > 0 && errors >= fail_on_errors) break;
   }
   writer.EndArray().EndObject();

@@ -119,7 +119,10 @@ ScimResult<std::string> SimStore::CommitUserLocked(SimUser* stored, SimUser upda
   const bool reactivates = !stored->active && updated.active;
   if (ScimStatus status = charge(WriteCharge{reactivates ? 1u : 0u, {}, 0})) return *status;
   UnindexUserLocked(*stored);
+  // The id's buffer is the key of the id map: keep that buffer, move every other attribute.
+  std::string id = std::move(stored->id);
   *stored = std::move(updated);
+  stored->id = std::move(id);
   IndexUserLocked(stored);
   std::string json;
   AppendUserJson(*stored, location_base, &json);
@@ -172,60 +175,70 @@ ScimResult<std::string> SimStore::GetUser(std::string_view id, std::string_view 
 
 namespace internal {
 
-std::string RenderListResponse(size_t total, const ListQuery& query,
-                               const std::function<void(size_t, std::string*)>& render) {
-  const uint64_t start = std::max<uint64_t>(query.start_index, 1);
-  const uint64_t first = std::min<uint64_t>(start - 1, total);
-  const uint64_t last = std::min<uint64_t>(first + query.count, total);
+Page PageOf(size_t total, const ListQuery& query) {
+  Page page;
+  page.start_index = std::max<uint64_t>(query.start_index, 1);
+  page.first = std::min<uint64_t>(page.start_index - 1, total);
+  page.last = std::min<uint64_t>(page.first + query.count, total);
+  return page;
+}
+
+std::string ListResponseJson(size_t total, const Page& page, std::string_view resources) {
   std::string json;
   JsonWriter writer(&json);
   writer.BeginObject().Key("schemas").BeginArray();
   writer.String("urn:ietf:params:scim:api:messages:2.0:ListResponse").EndArray();
   writer.Member("totalResults", static_cast<uint64_t>(total));
-  writer.Member("itemsPerPage", last - first).Member("startIndex", start);
-  writer.Key("Resources").BeginArray();
-  std::string resource;
-  for (uint64_t position = first; position < last; ++position) {
-    resource.clear();
-    render(position, &resource);
-    writer.Raw(resource);
-  }
-  writer.EndArray().EndObject();
+  writer.Member("itemsPerPage", page.last - page.first).Member("startIndex", page.start_index);
+  writer.Key("Resources").Raw("[" + std::string(resources) + "]").EndObject();
   return json;
 }
 
 }  // namespace internal
 
-std::string SimStore::ListUsers(const ListQuery& query, std::string_view location_base) {
-  SimReadLock lock(&mutex_);
+std::vector<SimUser*> SimStore::MatchUsersLocked(const SimFilter& filter) const {
   std::vector<SimUser*> matches;
-  const SimFilter* filter = query.filter;
-  if (filter != nullptr && filter->op == FilterOp::kEq && filter->attribute != "displayName") {
+  if (filter.op == FilterOp::kEq && filter.attribute != "displayName") {
     // Indexed lookups: the engine's externalId lookups after a lost answer must be cheap.
     SimUser* found = nullptr;
-    if (filter->attribute == "id") found = FindUserLocked(filter->value);
-    if (filter->attribute == "externalId") {
-      auto hit = users_by_external_id_.find(filter->value);
+    if (filter.attribute == "id") found = FindUserLocked(filter.value);
+    if (filter.attribute == "externalId") {
+      auto hit = users_by_external_id_.find(filter.value);
       if (hit != users_by_external_id_.end()) found = hit->second;
     }
-    if (filter->attribute == "userName") {
-      auto hit = users_by_name_.find(AsciiLower(filter->value));
+    if (filter.attribute == "userName") {
+      auto hit = users_by_name_.find(AsciiLower(filter.value));
       if (hit != users_by_name_.end()) found = hit->second;
     }
     if (found != nullptr) matches.push_back(found);
-  } else if (filter != nullptr) {
-    for (SimUser* user : user_order_) {
-      const bool case_exact = filter->attribute == "id" || filter->attribute == "externalId";
-      if (FilterMatches(*filter, UserAttribute(*user, filter->attribute), case_exact)) {
-        matches.push_back(user);
-      }
-    }
-  } else {
-    matches = user_order_;
+    return matches;
   }
-  return internal::RenderListResponse(matches.size(), query, [&](size_t index, std::string* out) {
-    AppendUserJson(*matches[index], location_base, out);
-  });
+  const bool case_exact = filter.attribute == "id" || filter.attribute == "externalId";
+  for (SimUser* user : user_order_) {
+    if (FilterMatches(filter, UserAttribute(*user, filter.attribute), case_exact)) {
+      matches.push_back(user);
+    }
+  }
+  return matches;
+}
+
+std::string SimStore::ListUsers(const ListQuery& query, std::string_view location_base) {
+  SimReadLock lock(&mutex_);
+  std::vector<SimUser*> matches;
+  // No filter: page straight out of the creation order, without copying it (a snapshot read of
+  // a large store asks for thousands of pages).
+  const std::vector<SimUser*>* list = &user_order_;
+  if (query.filter != nullptr) {
+    matches = MatchUsersLocked(*query.filter);
+    list = &matches;
+  }
+  const internal::Page page = internal::PageOf(list->size(), query);
+  std::string resources;
+  for (uint64_t position = page.first; position < page.last; ++position) {
+    if (position > page.first) resources.push_back(',');
+    AppendUserJson(*(*list)[position], location_base, &resources);
+  }
+  return internal::ListResponseJson(list->size(), page, resources);
 }
 
 StoreCounts SimStore::Counts() {

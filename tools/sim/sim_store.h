@@ -79,10 +79,17 @@ struct StoreCounts {
 };
 
 namespace internal {
-// Writes a ListResponse over `total` matches; `render(index, out)` appends the match at `index`
-// (0-based) for the entries of the requested page.
-std::string RenderListResponse(size_t total, const ListQuery& query,
-                               const std::function<void(size_t, std::string*)>& render);
+// The entries [first, last) (0-based) of a list of `total` that a ListQuery asks for, and the
+// 1-based startIndex it answers with.
+struct Page {
+  uint64_t start_index = 1;
+  uint64_t first = 0;
+  uint64_t last = 0;
+};
+Page PageOf(size_t total, const ListQuery& query);
+// A ListResponse over `total` matches; `resources` holds the page's resources as JSON values
+// separated by commas.
+std::string ListResponseJson(size_t total, const Page& page, std::string_view resources);
 }  // namespace internal
 
 // The attributes list filters accept, in their canonical spelling.
@@ -154,6 +161,9 @@ class SimStore {
       REQUIRES_SHARED(mutex_);
   ScimStatus CheckGroupUniqueLocked(const SimGroup& group, const SimGroup* self) const
       REQUIRES_SHARED(mutex_);
+  // Users / groups that `filter` selects, in creation order (an index lookup for `eq` on a key).
+  std::vector<SimUser*> MatchUsersLocked(const SimFilter& filter) const REQUIRES_SHARED(mutex_);
+  std::vector<SimGroup*> MatchGroupsLocked(const SimFilter& filter) const REQUIRES_SHARED(mutex_);
   // 400 when a member id is no user.
   ScimStatus CheckMembersLocked(const SimGroup& group) const REQUIRES_SHARED(mutex_);
   // Validates a changed copy of `*stored`, charges it and commits it.

@@ -117,7 +117,10 @@ ScimResult<std::string> SimStore::CommitGroupLocked(SimGroup* stored, SimGroup u
   const WriteCharge cost{0, stored->id, CountAddedMembers(stored->member_ids, updated)};
   if (ScimStatus status = charge(cost)) return *status;
   UnindexGroupLocked(*stored);
+  // The id's buffer is the key of the id map: keep that buffer, move every other attribute.
+  std::string id = std::move(stored->id);
   *stored = std::move(updated);
+  stored->id = std::move(id);
   IndexGroupLocked(stored);
   std::string json;
   AppendGroupLocked(*stored, true, location_base, &json);
@@ -166,26 +169,37 @@ ScimResult<std::string> SimStore::GetGroup(std::string_view id, bool exclude_mem
   return json;
 }
 
+std::vector<SimGroup*> SimStore::MatchGroupsLocked(const SimFilter& filter) const {
+  std::vector<SimGroup*> matches;
+  if (filter.op == FilterOp::kEq && filter.attribute == "externalId") {
+    auto hit = groups_by_external_id_.find(filter.value);
+    if (hit != groups_by_external_id_.end()) matches.push_back(hit->second);
+    return matches;
+  }
+  const bool case_exact = filter.attribute != "displayName";
+  for (SimGroup* group : group_order_) {
+    if (FilterMatches(filter, GroupAttribute(*group, filter.attribute), case_exact)) {
+      matches.push_back(group);
+    }
+  }
+  return matches;
+}
+
 std::string SimStore::ListGroups(const ListQuery& query, std::string_view location_base) {
   SimReadLock lock(&mutex_);
   std::vector<SimGroup*> matches;
-  const SimFilter* filter = query.filter;
-  if (filter != nullptr && filter->op == FilterOp::kEq && filter->attribute == "externalId") {
-    auto hit = groups_by_external_id_.find(filter->value);
-    if (hit != groups_by_external_id_.end()) matches.push_back(hit->second);
-  } else if (filter != nullptr) {
-    const bool case_exact = filter->attribute != "displayName";
-    for (SimGroup* group : group_order_) {
-      if (FilterMatches(*filter, GroupAttribute(*group, filter->attribute), case_exact)) {
-        matches.push_back(group);
-      }
-    }
-  } else {
-    matches = group_order_;
+  const std::vector<SimGroup*>* list = &group_order_;  // Unfiltered: no copy, as for users.
+  if (query.filter != nullptr) {
+    matches = MatchGroupsLocked(*query.filter);
+    list = &matches;
   }
-  return internal::RenderListResponse(matches.size(), query, [&](size_t index, std::string* out) {
-    AppendGroupLocked(*matches[index], !query.exclude_members, location_base, out);
-  });
+  const internal::Page page = internal::PageOf(list->size(), query);
+  std::string resources;
+  for (uint64_t position = page.first; position < page.last; ++position) {
+    if (position > page.first) resources.push_back(',');
+    AppendGroupLocked(*(*list)[position], !query.exclude_members, location_base, &resources);
+  }
+  return internal::ListResponseJson(list->size(), page, resources);
 }
 
 ScimStatus SimStore::InsertLoadedGroup(SimGroup group, std::vector<std::string>* unknown_members) {
@@ -194,11 +208,15 @@ ScimStatus SimStore::InsertLoadedGroup(SimGroup group, std::vector<std::string>*
     return Conflict("id \"" + group.id + "\" is already taken");
   }
   if (ScimStatus status = CheckGroupUniqueLocked(group, nullptr)) return status;
-  std::erase_if(group.member_ids, [&](const std::string& id) {
-    if (FindUserLocked(id) != nullptr) return false;
-    unknown_members->push_back(id);
-    return true;
-  });
+  std::vector<std::string> known;
+  for (std::string& id : group.member_ids) {
+    if (FindUserLocked(id) != nullptr) {
+      known.push_back(std::move(id));
+    } else {
+      unknown_members->push_back(std::move(id));
+    }
+  }
+  group.member_ids = std::move(known);
   CountCreateLocked(&group_creates_, group.external_id.empty() ? "displayName:" + group.display_name
                                                                : group.external_id);
   InsertGroupLocked(std::move(group));

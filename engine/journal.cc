@@ -1,0 +1,182 @@
+#include "engine/journal.h"
+
+#include <fmt/format.h>
+
+#include "engine/state_format.h"
+
+namespace scimflow {
+namespace {
+
+namespace format = state_format;
+
+// The upsert of a journal row. A 'done' row is final: the WHERE keeps a later in-flight mark or
+// failure from overwriting it.
+const std::string kUpsertSql = fmt::format(
+    "INSERT INTO journal(op_id, plan_digest, kind, state, target_id, http_status, error, "
+    "attempts, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {0}) "
+    "ON CONFLICT(op_id) DO UPDATE SET plan_digest = excluded.plan_digest, kind = excluded.kind, "
+    "state = excluded.state, target_id = coalesce(excluded.target_id, journal.target_id), "
+    "http_status = excluded.http_status, error = excluded.error, attempts = excluded.attempts, "
+    "updated_at = excluded.updated_at WHERE journal.state <> 'done' OR excluded.state = 'done'",
+    format::kNowSql);
+
+Result<std::optional<std::string>> ReadMeta(SqliteDb& db, std::string_view key) {
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement select,
+                            db.Prepare("SELECT value FROM meta WHERE key = ?1"));
+  select.BindText(1, key);
+  SCIMFLOW_ASSIGN_OR_RETURN(bool has_row, select.Step());
+  if (!has_row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(select.ColumnText(0)));
+}
+
+Status WriteMeta(SqliteDb& db, std::string_view key, std::string_view value) {
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement insert,
+                            db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"));
+  insert.BindText(1, key);
+  insert.BindText(2, value);
+  return insert.Run();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, std::string_view target_url,
+                                               std::string_view profile, std::string plan_digest,
+                                               JournalOptions options) {
+  std::unique_ptr<Journal> journal(new Journal());
+  SqliteDb::OpenOptions open_options;
+  open_options.busy_timeout = options.busy_timeout;
+  SCIMFLOW_ASSIGN_OR_RETURN(journal->db_, SqliteDb::Open(path, open_options));
+  SqliteDb& db = *journal->db_;
+  {
+    SCIMFLOW_ASSIGN_OR_RETURN(SqliteTransaction transaction, SqliteTransaction::Begin(db));
+    SCIMFLOW_RETURN_IF_ERROR(db.Exec(format::kSchemaSql));
+    SCIMFLOW_RETURN_IF_ERROR(journal->CheckOrWriteMeta(target_url, profile));
+    SCIMFLOW_RETURN_IF_ERROR(transaction.Commit());
+  }
+  SCIMFLOW_ASSIGN_OR_RETURN(journal->state_, StateStore::Create(&db));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement upsert, db.Prepare(kUpsertSql));
+  journal->upsert_.emplace(std::move(upsert));
+  SCIMFLOW_ASSIGN_OR_RETURN(
+      SqliteStatement by_state,
+      db.Prepare("SELECT op_id, state FROM journal WHERE plan_digest = ?1 ORDER BY op_id"));
+  journal->by_state_.emplace(std::move(by_state));
+  journal->plan_digest_ = std::move(plan_digest);
+  journal->options_ = options;
+  return journal;
+}
+
+Status Journal::CheckOrWriteMeta(std::string_view target_url, std::string_view profile) {
+  SqliteDb& db = *db_;
+  SCIMFLOW_ASSIGN_OR_RETURN(std::optional<std::string> version,
+                            ReadMeta(db, format::kMetaSchemaVersion));
+  if (!version) {
+    SCIMFLOW_RETURN_IF_ERROR(
+        WriteMeta(db, format::kMetaSchemaVersion, std::to_string(format::kSchemaVersion)));
+    SCIMFLOW_RETURN_IF_ERROR(WriteMeta(db, format::kMetaTargetUrl, target_url));
+    return WriteMeta(db, format::kMetaProfile, profile);
+  }
+  if (*version != std::to_string(format::kSchemaVersion)) {
+    return Status(StatusCode::kFailedPrecondition,
+                  fmt::format("{}: schema version {}, expected {}", db.path(), *version,
+                              format::kSchemaVersion));
+  }
+  SCIMFLOW_ASSIGN_OR_RETURN(std::optional<std::string> url, ReadMeta(db, format::kMetaTargetUrl));
+  if (url && *url != target_url) {
+    return Status(StatusCode::kFailedPrecondition,
+                  fmt::format("{}: belongs to target {}, not {}", db.path(), *url, target_url));
+  }
+  return Status::Ok();
+}
+
+void Journal::MarkInFlight(std::string op_id, std::string kind, uint32_t attempts,
+                           Clock::time_point now) {
+  Entry entry;
+  entry.in_flight = true;
+  entry.outcome.op_id = std::move(op_id);
+  entry.outcome.kind = std::move(kind);
+  entry.outcome.attempts = attempts;
+  if (queued_.empty()) oldest_queued_ = now;
+  queued_.push_back(std::move(entry));
+}
+
+void Journal::Record(OperationOutcome outcome, Clock::time_point now) {
+  if (queued_.empty()) oldest_queued_ = now;
+  queued_.push_back(Entry{false, std::move(outcome)});
+}
+
+bool Journal::FlushDue(Clock::time_point now) const {
+  if (queued_.empty()) return false;
+  return queued_.size() >= options_.group_size || now - oldest_queued_ >= options_.group_interval;
+}
+
+Status Journal::WriteEntry(const Entry& entry) {
+  const OperationOutcome& outcome = entry.outcome;
+  SqliteStatement& upsert = *upsert_;
+  upsert.BindText(1, outcome.op_id);
+  upsert.BindText(2, plan_digest_);
+  upsert.BindText(3, outcome.kind);
+  const std::string_view state = entry.in_flight                        ? format::kInFlight
+                                 : outcome.state == OutcomeState::kDone ? format::kDone
+                                                                        : format::kFailed;
+  upsert.BindText(4, state);
+  if (outcome.target_id.empty()) {
+    upsert.BindNull(5);
+  } else {
+    upsert.BindText(5, outcome.target_id);
+  }
+  if (outcome.http_status) {
+    upsert.BindInt64(6, *outcome.http_status);
+  } else {
+    upsert.BindNull(6);
+  }
+  if (outcome.error.empty()) {
+    upsert.BindNull(7);
+  } else {
+    upsert.BindText(7, outcome.error);
+  }
+  upsert.BindInt64(8, outcome.attempts);
+  SCIMFLOW_RETURN_IF_ERROR(upsert.Run());
+  for (const StateChange& change : outcome.changes) {
+    SCIMFLOW_RETURN_IF_ERROR(state_->Apply(change));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> Journal::Flush() {
+  std::vector<std::string> committed;
+  if (queued_.empty()) return committed;
+  {
+    SCIMFLOW_ASSIGN_OR_RETURN(SqliteTransaction transaction, SqliteTransaction::Begin(*db_));
+    for (const Entry& entry : queued_) SCIMFLOW_RETURN_IF_ERROR(WriteEntry(entry));
+    // The transaction rolls back on any early return above: the group is all or nothing.
+    SCIMFLOW_RETURN_IF_ERROR(transaction.Commit());
+  }
+  for (Entry& entry : queued_) {
+    if (!entry.in_flight) committed.push_back(std::move(entry.outcome.op_id));
+  }
+  queued_.clear();
+  return committed;
+}
+
+Result<ResumeSet> Journal::LoadResume() {
+  SqliteStatement& select = *by_state_;
+  select.BindText(1, plan_digest_);
+  ResumeSet resume;
+  while (true) {
+    Result<bool> row = select.Step();
+    if (!row.ok()) {
+      select.Reset();
+      return row.status();
+    }
+    if (!*row) break;
+    const std::string_view state = select.ColumnText(1);
+    std::vector<std::string>& list = state == format::kDone       ? resume.done
+                                     : state == format::kInFlight ? resume.in_flight
+                                                                  : resume.failed;
+    list.emplace_back(select.ColumnText(0));
+  }
+  select.Reset();
+  return resume;
+}
+
+}  // namespace scimflow

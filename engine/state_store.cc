@@ -1,0 +1,258 @@
+#include "engine/state_store.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <charconv>
+
+#include "io/json_writer.h"
+
+namespace scimflow {
+namespace {
+
+constexpr std::string_view kUserColumns =
+    "external_id, target_id, user_name, content_hash, active, roles";
+
+std::string HashToHex(uint64_t hash) { return fmt::format("{:016x}", hash); }
+
+std::optional<uint64_t> HexToHash(std::string_view hex) {
+  uint64_t hash = 0;
+  const auto [ptr, error] = std::from_chars(hex.data(), hex.data() + hex.size(), hash, 16);
+  if (error != std::errc() || ptr != hex.data() + hex.size()) return std::nullopt;
+  return hash;
+}
+
+std::string RolesToJson(const std::vector<std::string>& roles) {
+  std::string json;
+  JsonWriter writer(&json);
+  writer.BeginArray();
+  for (const std::string& role : roles) writer.String(role);
+  writer.EndArray();
+  return json;
+}
+
+// Reads the roles column back. The column is written only by RolesToJson, so anything else is
+// corruption (someone edited the database by hand).
+Result<std::vector<std::string>> RolesFromJson(std::string_view json, std::string_view user) {
+  const auto corrupt = [&] {
+    return Status(StatusCode::kDataLoss,
+                  fmt::format("users.roles of \"{}\" is not a JSON array of strings", user));
+  };
+  simdjson::ondemand::parser parser;
+  const simdjson::padded_string padded(json);
+  simdjson::ondemand::document document;
+  simdjson::ondemand::array array;
+  if (parser.iterate(padded).get(document) || document.get_array().get(array)) return corrupt();
+  std::vector<std::string> roles;
+  for (auto element : array) {
+    std::string_view role;
+    if (element.get_string().get(role)) return corrupt();
+    roles.emplace_back(role);
+  }
+  return roles;
+}
+
+}  // namespace
+
+struct StateStore::Statements {
+  SqliteStatement upsert_user, set_active, delete_user, delete_user_memberships;
+  SqliteStatement upsert_group, delete_group, delete_group_memberships;
+  SqliteStatement add_member, remove_member;
+  SqliteStatement find_user, find_group, group_members, all_users, count_users;
+};
+
+StateStore::StateStore(SqliteDb* db) : db_(db) {}
+StateStore::~StateStore() = default;
+
+Result<std::unique_ptr<StateStore>> StateStore::Create(SqliteDb* db) {
+  std::unique_ptr<StateStore> store(new StateStore(db));
+  const auto prepare = [db](std::string_view sql) { return db->Prepare(sql); };
+  SCIMFLOW_ASSIGN_OR_RETURN(
+      SqliteStatement upsert_user,
+      prepare("INSERT INTO users(external_id, target_id, user_name, content_hash, active, roles) "
+              "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(external_id) DO UPDATE SET "
+              "target_id = excluded.target_id, user_name = excluded.user_name, "
+              "content_hash = excluded.content_hash, active = excluded.active, "
+              "roles = excluded.roles"));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement set_active,
+                            prepare("UPDATE users SET active = ?2 WHERE external_id = ?1"));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement delete_user,
+                            prepare("DELETE FROM users WHERE external_id = ?1"));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement delete_user_memberships,
+                            prepare("DELETE FROM memberships WHERE user_external_id = ?1"));
+  SCIMFLOW_ASSIGN_OR_RETURN(
+      SqliteStatement upsert_group,
+      prepare("INSERT INTO \"groups\"(external_id, target_id, display_name) VALUES(?1, ?2, ?3) "
+              "ON CONFLICT(external_id) DO UPDATE SET target_id = excluded.target_id, "
+              "display_name = excluded.display_name"));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement delete_group,
+                            prepare("DELETE FROM \"groups\" WHERE external_id = ?1"));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement delete_group_memberships,
+                            prepare("DELETE FROM memberships WHERE group_external_id = ?1"));
+  SCIMFLOW_ASSIGN_OR_RETURN(
+      SqliteStatement add_member,
+      prepare("INSERT OR IGNORE INTO memberships(group_external_id, user_external_id) "
+              "VALUES(?1, ?2)"));
+  SCIMFLOW_ASSIGN_OR_RETURN(
+      SqliteStatement remove_member,
+      prepare("DELETE FROM memberships WHERE group_external_id = ?1 AND user_external_id = ?2"));
+  SCIMFLOW_ASSIGN_OR_RETURN(
+      SqliteStatement find_user,
+      prepare(fmt::format("SELECT {} FROM users WHERE external_id = ?1", kUserColumns)));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement find_group,
+                            prepare("SELECT external_id, target_id, display_name FROM \"groups\" "
+                                    "WHERE external_id = ?1"));
+  SCIMFLOW_ASSIGN_OR_RETURN(
+      SqliteStatement group_members,
+      prepare("SELECT user_external_id FROM memberships WHERE group_external_id = ?1 "
+              "ORDER BY user_external_id"));
+  SCIMFLOW_ASSIGN_OR_RETURN(
+      SqliteStatement all_users,
+      prepare(fmt::format("SELECT {} FROM users ORDER BY external_id", kUserColumns)));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement count_users, prepare("SELECT count(*) FROM users"));
+  store->statements_.reset(new Statements{
+      std::move(upsert_user), std::move(set_active), std::move(delete_user),
+      std::move(delete_user_memberships), std::move(upsert_group), std::move(delete_group),
+      std::move(delete_group_memberships), std::move(add_member), std::move(remove_member),
+      std::move(find_user), std::move(find_group), std::move(group_members), std::move(all_users),
+      std::move(count_users)});
+  return store;
+}
+
+Status StateStore::ApplyMembers(const std::string& group, const std::vector<std::string>& users,
+                                SqliteStatement& statement) {
+  for (const std::string& user : users) {
+    statement.BindText(1, group);
+    statement.BindText(2, user);
+    SCIMFLOW_RETURN_IF_ERROR(statement.Run());
+  }
+  return Status::Ok();
+}
+
+Status StateStore::Apply(const StateChange& change) {
+  Statements& sql = *statements_;
+  if (const auto* upsert = std::get_if<UpsertUser>(&change)) {
+    const UserState& user = upsert->user;
+    sql.upsert_user.BindText(1, user.external_id);
+    sql.upsert_user.BindText(2, user.target_id);
+    sql.upsert_user.BindText(3, user.user_name);
+    sql.upsert_user.BindText(4, HashToHex(user.content_hash));
+    sql.upsert_user.BindInt64(5, user.active ? 1 : 0);
+    sql.upsert_user.BindText(6, RolesToJson(user.roles));
+    return sql.upsert_user.Run();
+  }
+  if (const auto* set_active = std::get_if<SetUserActive>(&change)) {
+    sql.set_active.BindText(1, set_active->external_id);
+    sql.set_active.BindInt64(2, set_active->active ? 1 : 0);
+    return sql.set_active.Run();
+  }
+  if (const auto* remove = std::get_if<DeleteUser>(&change)) {
+    sql.delete_user_memberships.BindText(1, remove->external_id);
+    SCIMFLOW_RETURN_IF_ERROR(sql.delete_user_memberships.Run());
+    sql.delete_user.BindText(1, remove->external_id);
+    return sql.delete_user.Run();
+  }
+  if (const auto* upsert = std::get_if<UpsertGroup>(&change)) {
+    sql.upsert_group.BindText(1, upsert->group.external_id);
+    sql.upsert_group.BindText(2, upsert->group.target_id);
+    sql.upsert_group.BindText(3, upsert->group.display_name);
+    return sql.upsert_group.Run();
+  }
+  if (const auto* remove = std::get_if<DeleteGroup>(&change)) {
+    sql.delete_group_memberships.BindText(1, remove->external_id);
+    SCIMFLOW_RETURN_IF_ERROR(sql.delete_group_memberships.Run());
+    sql.delete_group.BindText(1, remove->external_id);
+    return sql.delete_group.Run();
+  }
+  if (const auto* add = std::get_if<AddMembers>(&change)) {
+    return ApplyMembers(add->group_external_id, add->user_external_ids, sql.add_member);
+  }
+  const auto& remove = std::get<RemoveMembers>(change);
+  return ApplyMembers(remove.group_external_id, remove.user_external_ids, sql.remove_member);
+}
+
+Result<UserState> StateStore::ReadUser(SqliteStatement& statement) {
+  UserState user;
+  user.external_id = std::string(statement.ColumnText(0));
+  user.target_id = std::string(statement.ColumnText(1));
+  user.user_name = std::string(statement.ColumnText(2));
+  const std::optional<uint64_t> hash = HexToHash(statement.ColumnText(3));
+  if (!hash) {
+    return Status(StatusCode::kDataLoss,
+                  fmt::format("{}: users.content_hash of \"{}\" is not 16 hex digits", db_->path(),
+                              user.external_id));
+  }
+  user.content_hash = *hash;
+  user.active = statement.ColumnInt64(4) != 0;
+  SCIMFLOW_ASSIGN_OR_RETURN(user.roles, RolesFromJson(statement.ColumnText(5), user.external_id));
+  return user;
+}
+
+Result<std::optional<UserState>> StateStore::FindUser(std::string_view external_id) {
+  SqliteStatement& statement = statements_->find_user;
+  statement.BindText(1, external_id);
+  Result<bool> row = statement.Step();
+  std::optional<UserState> found;
+  if (row.ok() && *row) {
+    Result<UserState> user = ReadUser(statement);
+    if (!user.ok()) row = user.status();
+    if (user.ok()) found = std::move(user).value();
+  }
+  statement.Reset();
+  if (!row.ok()) return row.status();
+  return found;
+}
+
+Result<std::optional<GroupState>> StateStore::FindGroup(std::string_view external_id) {
+  SqliteStatement& statement = statements_->find_group;
+  statement.BindText(1, external_id);
+  Result<bool> row = statement.Step();
+  std::optional<GroupState> found;
+  if (row.ok() && *row) {
+    found = GroupState{std::string(statement.ColumnText(0)), std::string(statement.ColumnText(1)),
+                       std::string(statement.ColumnText(2))};
+  }
+  statement.Reset();
+  if (!row.ok()) return row.status();
+  return found;
+}
+
+Result<std::vector<std::string>> StateStore::GroupMembers(std::string_view group_external_id) {
+  SqliteStatement& statement = statements_->group_members;
+  statement.BindText(1, group_external_id);
+  std::vector<std::string> members;
+  while (true) {
+    Result<bool> row = statement.Step();
+    if (!row.ok() || !*row) {
+      statement.Reset();
+      if (!row.ok()) return row.status();
+      return members;
+    }
+    members.emplace_back(statement.ColumnText(0));
+  }
+}
+
+Status StateStore::ForEachUser(const std::function<Status(const UserState&)>& visit) {
+  SqliteStatement& statement = statements_->all_users;
+  Status status;
+  while (status.ok()) {
+    Result<bool> row = statement.Step();
+    if (!row.ok()) status = row.status();
+    if (!row.ok() || !*row) break;
+    Result<UserState> user = ReadUser(statement);
+    status = user.ok() ? visit(*user) : user.status();
+  }
+  statement.Reset();
+  return status;
+}
+
+Result<int64_t> StateStore::CountUsers() {
+  SqliteStatement& statement = statements_->count_users;
+  Result<bool> row = statement.Step();
+  const int64_t count = row.ok() && *row ? statement.ColumnInt64(0) : 0;
+  statement.Reset();
+  if (!row.ok()) return row.status();
+  return count;
+}
+
+}  // namespace scimflow

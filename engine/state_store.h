@@ -1,0 +1,106 @@
+// StateStore: what the engine knows the target holds, kept in the state database next to the
+// journal: externalId → {target id, userName, content hash, active, roles} for users,
+// externalId → {target id, displayName} for groups, and group memberships by externalId. It is
+// the fast path for nightly runs (`plan --state`), and it is changed only together with the
+// journal row of the operation that changed the target (Journal::Flush applies StateChanges in
+// the same transaction), so the two never disagree.
+//
+// Ownership: borrows the SqliteDb, which must outlive the store.
+// Thread-safety: none; used by the thread that owns the database (the journal's serial node).
+#ifndef SCIMFLOW_ENGINE_STATE_STORE_H_
+#define SCIMFLOW_ENGINE_STATE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "engine/status.h"
+#include "io/sqlite_db.h"
+
+namespace scimflow {
+
+struct UserState {
+  std::string external_id;
+  std::string target_id;
+  std::string user_name;
+  uint64_t content_hash = 0;  // stored as 16 lower-case hex digits
+  bool active = true;
+  std::vector<std::string> roles;  // stored as a JSON array of strings, in this order
+
+  friend bool operator==(const UserState&, const UserState&) = default;
+};
+
+struct GroupState {
+  std::string external_id;
+  std::string target_id;
+  std::string display_name;
+
+  friend bool operator==(const GroupState&, const GroupState&) = default;
+};
+
+// The changes an applied operation makes to the state.
+struct UpsertUser {
+  UserState user;  // created or adopted user, or a profile update: the whole row
+};
+struct SetUserActive {
+  std::string external_id;
+  bool active = true;
+};
+struct DeleteUser {
+  std::string external_id;  // also removes the user from every group
+};
+struct UpsertGroup {
+  GroupState group;
+};
+struct DeleteGroup {
+  std::string external_id;  // also removes the group's memberships
+};
+struct AddMembers {
+  std::string group_external_id;
+  std::vector<std::string> user_external_ids;  // already present ones are no-ops
+};
+struct RemoveMembers {
+  std::string group_external_id;
+  std::vector<std::string> user_external_ids;  // absent ones are no-ops
+};
+using StateChange = std::variant<UpsertUser, SetUserActive, DeleteUser, UpsertGroup, DeleteGroup,
+                                 AddMembers, RemoveMembers>;
+
+class StateStore {
+ public:
+  // Prepares the statements. REQUIRES: the schema exists (Journal::Open creates it).
+  // Errors: kInternal when the schema is missing or different.
+  static Result<std::unique_ptr<StateStore>> Create(SqliteDb* db);
+  ~StateStore();
+
+  // Applies one change. REQUIRES: inside a transaction of the same database, so the change
+  // commits or rolls back with its journal row. Errors: the database's (see sqlite_db.h).
+  Status Apply(const StateChange& change);
+
+  Result<std::optional<UserState>> FindUser(std::string_view external_id);
+  Result<std::optional<GroupState>> FindGroup(std::string_view external_id);
+  // Members of a group by user externalId, in byte order.
+  Result<std::vector<std::string>> GroupMembers(std::string_view group_external_id);
+  // Calls `visit` for every user in externalId byte order; stops at the first error it returns.
+  Status ForEachUser(const std::function<Status(const UserState&)>& visit);
+  Result<int64_t> CountUsers();
+
+ private:
+  explicit StateStore(SqliteDb* db);
+  Result<UserState> ReadUser(SqliteStatement& statement);
+  Status ApplyMembers(const std::string& group, const std::vector<std::string>& users,
+                      SqliteStatement& statement);
+
+  SqliteDb* db_;
+  struct Statements;
+  std::unique_ptr<Statements> statements_;
+};
+
+}  // namespace scimflow
+
+#endif  // SCIMFLOW_ENGINE_STATE_STORE_H_

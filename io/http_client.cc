@@ -1,0 +1,508 @@
+#include "io/http_client.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+
+namespace scimflow {
+namespace {
+
+// Response headers kept for the engine; everything else is dropped as it arrives.
+constexpr std::string_view kKeptHeaders[] = {
+    "retry-after",       "x-ratelimit-limit", "x-ratelimit-remaining",
+    "x-ratelimit-reset", "x-ratelimit-used",  "x-ratelimit-resource",
+    "content-type",      "location",          "etag",
+};
+
+// A token file larger than this is not a token; refusing it avoids reading a wrong path whole.
+constexpr size_t kMaxTokenFileBytes = 64 * 1024;
+// Where Debian's libcurl finds the system trust store when curl reports no bundle path.
+constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
+
+std::once_flag curl_init_once;
+
+bool IsBlank(char byte) { return byte == ' ' || byte == '\t' || byte == '\r' || byte == '\n'; }
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && IsBlank(text.front())) text.remove_prefix(1);
+  while (!text.empty() && IsBlank(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+Result<std::string> ReadWholeFile(const std::string& path, size_t max_bytes) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return InvalidArgument(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
+  std::string contents;
+  char buffer[4096];
+  while (file.read(buffer, sizeof(buffer)) || file.gcount() > 0) {
+    contents.append(buffer, static_cast<size_t>(file.gcount()));
+    if (contents.size() > max_bytes) {
+      return InvalidArgument(fmt::format("{}: larger than {} bytes", path, max_bytes));
+    }
+  }
+  return contents;
+}
+
+// Checks a token's bytes; `where` names its source for the message (never the token itself).
+Result<std::string> ValidateToken(std::string_view raw, std::string_view where) {
+  const std::string_view token = Trim(raw);
+  if (token.empty()) return InvalidArgument(fmt::format("{} holds no token", where));
+  for (const char byte : token) {
+    const auto code = static_cast<unsigned char>(byte);
+    // A line break inside would end the Authorization header and start another one.
+    if (code < 0x20 || code == 0x7f) {
+      return InvalidArgument(fmt::format("{}: the token contains a control character", where));
+    }
+  }
+  return std::string(token);
+}
+
+Result<std::string> LoadToken(const TokenSource& source, std::vector<std::string>* warnings) {
+  if (!source.file.empty()) {
+    struct stat info {};
+    if (warnings != nullptr && ::stat(source.file.c_str(), &info) == 0 &&
+        (info.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+      warnings->push_back(fmt::format(
+          "token file {} is readable by group or others; restrict it with chmod 600", source.file));
+    }
+    SCIMFLOW_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(source.file, kMaxTokenFileBytes));
+    return ValidateToken(contents, fmt::format("token file {}", source.file));
+  }
+  const char* value = std::getenv(source.env_var.c_str());
+  if (value == nullptr || *value == '\0') {
+    return InvalidArgument(
+        fmt::format("token environment variable {} is not set or empty", source.env_var));
+  }
+  return ValidateToken(value, fmt::format("token environment variable {}", source.env_var));
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host == "localhost") return true;
+  std::string bare(host);
+  if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']') {
+    bare = bare.substr(1, bare.size() - 2);
+  }
+  in_addr v4{};
+  if (inet_pton(AF_INET, bare.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, bare.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
+TransportError ClassifyCurlCode(CURLcode code, bool body_too_large) {
+  switch (code) {
+    case CURLE_OK:
+      return TransportError::kNone;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+      return TransportError::kConnectFailed;
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportError::kTimeout;
+    case CURLE_GOT_NOTHING:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_WEIRD_SERVER_REPLY:
+      return TransportError::kReset;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      return TransportError::kTls;
+    case CURLE_WRITE_ERROR:
+      return body_too_large ? TransportError::kResponseTooLarge : TransportError::kOther;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return TransportError::kInvalidRequest;
+    default:
+      return TransportError::kOther;
+  }
+}
+
+// One request on its way: the easy handle and everything it points into.
+struct Transfer {
+  HttpRequest request;
+  CURL* easy = nullptr;
+  curl_slist* header_list = nullptr;
+  HttpResponse response;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  size_t max_body = 0;
+  bool body_too_large = false;
+  std::string token_used;  // compared with the file's token after a 401
+  bool refreshed = false;
+
+  ~Transfer() {
+    if (easy != nullptr) curl_easy_cleanup(easy);
+    if (header_list != nullptr) curl_slist_free_all(header_list);
+  }
+};
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const size_t bytes = size * count;
+  if (transfer->response.body.size() + bytes > transfer->max_body) {
+    transfer->body_too_large = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  transfer->response.body.append(data, bytes);
+  return bytes;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const size_t bytes = size * count;
+  const std::string_view line(data, bytes);
+  // A new status line (after a 100 Continue, say) starts a new set of headers.
+  if (line.starts_with("HTTP/")) {
+    transfer->response.headers.clear();
+    return bytes;
+  }
+  const size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return bytes;
+  std::string name(Trim(line.substr(0, colon)));
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char byte) { return static_cast<char>(std::tolower(byte)); });
+  if (std::find(std::begin(kKeptHeaders), std::end(kKeptHeaders), name) != std::end(kKeptHeaders)) {
+    transfer->response.headers.emplace_back(std::move(name),
+                                            std::string(Trim(line.substr(colon + 1))));
+  }
+  return bytes;
+}
+
+bool HasHeaderNamed(const std::vector<HttpHeader>& headers, std::string_view name) {
+  return std::any_of(headers.begin(), headers.end(), [&](const HttpHeader& header) {
+    return header.first.size() == name.size() &&
+           std::equal(name.begin(), name.end(), header.first.begin(), [](char left, char right) {
+             return std::tolower(static_cast<unsigned char>(left)) ==
+                    std::tolower(static_cast<unsigned char>(right));
+           });
+  });
+}
+
+}  // namespace
+
+std::string_view HttpResponse::Header(std::string_view name) const {
+  for (const HttpHeader& header : headers) {
+    if (header.first == name) return header.second;
+  }
+  return {};
+}
+
+bool HttpResponse::HasHeader(std::string_view name) const { return HasHeaderNamed(headers, name); }
+
+struct HttpClient::Impl {
+  HttpClientOptions options;
+  CURLM* multi = nullptr;
+  std::string ca_blob;  // system bundle + ca_file, when ca_file is set
+  std::string token;    // driver thread only after Create()
+
+  mutable std::mutex mutex;
+  std::deque<HttpRequest> queued;      // guarded by mutex
+  std::vector<HttpResponse> rejected;  // guarded by mutex: answered without sending
+  std::atomic<size_t> pending{0};
+  std::atomic<bool> woken{false};
+
+  // Driver thread only.
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> running;
+  std::deque<std::unique_ptr<Transfer>> resend;  // 401 answered, token rotated: send again
+
+  ~Impl() {
+    for (auto& [easy, transfer] : running) curl_multi_remove_handle(multi, easy);
+    running.clear();
+    if (multi != nullptr) curl_multi_cleanup(multi);
+  }
+
+  Status ConfigureEasy(Transfer* transfer);
+  void ConfigureMethod(Transfer* transfer);
+  void Start(std::unique_ptr<Transfer> transfer);
+  void StartQueued();
+  // Finishes the transfer of `easy`; appends its answer to `*done` unless it is sent again.
+  void Finish(CURL* easy, CURLcode code, std::vector<HttpResponse>* done);
+  bool ResendWithNewToken(std::unique_ptr<Transfer>& transfer);
+  size_t DrainFinished(std::vector<HttpResponse>* done);
+};
+
+Status HttpClient::Impl::ConfigureEasy(Transfer* transfer) {
+  CURL* easy = transfer->easy;
+  const HttpRequest& request = transfer->request;
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  // Wait for an HTTP/2 connection to multiplex on rather than opening another one.
+  curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options.connect_timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error_buffer);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options.insecure ? 0L : 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0L : 2L);
+  if (!ca_blob.empty()) {
+    curl_blob blob{ca_blob.data(), ca_blob.size(), CURL_BLOB_NOCOPY};
+    curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &blob);
+  }
+  transfer->token_used = token;
+  // The header list is built here, from the current token, and freed with the transfer.
+  const std::string authorization = "Authorization: Bearer " + token;
+  curl_slist* list = curl_slist_append(nullptr, authorization.c_str());
+  // No "Expect: 100-continue": it costs a round trip (or a second) per large body.
+  list = curl_slist_append(list, "Expect:");
+  if (!request.body.empty() && !HasHeaderNamed(request.headers, "content-type")) {
+    list = curl_slist_append(list, "Content-Type: application/json");
+  }
+  for (const HttpHeader& header : request.headers) {
+    list = curl_slist_append(list, fmt::format("{}: {}", header.first, header.second).c_str());
+  }
+  transfer->header_list = list;
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  ConfigureMethod(transfer);
+  return Status::Ok();
+}
+
+void HttpClient::Impl::ConfigureMethod(Transfer* transfer) {
+  CURL* easy = transfer->easy;
+  const HttpRequest& request = transfer->request;
+  if (request.method == "GET") {
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  } else if (request.method == "POST") {
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+  } else {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  const bool has_body = !request.body.empty() || request.method == "POST" ||
+                        request.method == "PUT" || request.method == "PATCH";
+  if (has_body) {
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.c_str());
+  }
+}
+
+void HttpClient::Impl::Start(std::unique_ptr<Transfer> transfer) {
+  transfer->easy = curl_easy_init();
+  transfer->max_body = options.max_response_bytes;
+  transfer->response.tag = transfer->request.tag;
+  CURL* easy = transfer->easy;
+  if (easy == nullptr || !ConfigureEasy(transfer.get()).ok() ||
+      curl_multi_add_handle(multi, easy) != CURLM_OK) {
+    transfer->response.transport = TransportError::kOther;
+    transfer->response.transport_message = "libcurl could not start the transfer";
+    std::lock_guard lock(mutex);
+    rejected.push_back(std::move(transfer->response));
+    return;
+  }
+  running.emplace(easy, std::move(transfer));
+}
+
+void HttpClient::Impl::StartQueued() {
+  while (!resend.empty() && running.size() < options.max_in_flight) {
+    Start(std::move(resend.front()));
+    resend.pop_front();
+  }
+  while (running.size() < options.max_in_flight) {
+    auto transfer = std::make_unique<Transfer>();
+    {
+      std::lock_guard lock(mutex);
+      if (queued.empty()) return;
+      transfer->request = std::move(queued.front());
+      queued.pop_front();
+    }
+    Start(std::move(transfer));
+  }
+}
+
+bool HttpClient::Impl::ResendWithNewToken(std::unique_ptr<Transfer>& transfer) {
+  if (transfer->refreshed || options.token.file.empty()) return false;
+  Result<std::string> fresh = LoadToken(options.token, nullptr);
+  if (!fresh.ok() || *fresh == transfer->token_used) return false;
+  // The token was rotated: every later request uses the new one, and this one is sent again
+  // (a 401 means the target did nothing, so a re-send cannot duplicate a create).
+  token = std::move(fresh).value();
+  auto again = std::make_unique<Transfer>();
+  again->request = std::move(transfer->request);
+  again->refreshed = true;
+  resend.push_back(std::move(again));
+  return true;
+}
+
+void HttpClient::Impl::Finish(CURL* easy, CURLcode code, std::vector<HttpResponse>* done) {
+  const auto found = running.find(easy);
+  if (found == running.end()) return;
+  std::unique_ptr<Transfer> transfer = std::move(found->second);
+  running.erase(found);
+  curl_multi_remove_handle(multi, easy);
+
+  HttpResponse& response = transfer->response;
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_off_t pretransfer_us = 0;
+  curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+  long version = 0;
+  curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+  response.status = static_cast<int>(status);
+  response.http_version = version == CURL_HTTP_VERSION_2_0 ? "2" : "1.1";
+  response.transport = ClassifyCurlCode(code, transfer->body_too_large);
+  // Sending starts after pretransfer; a response status proves the request arrived.
+  response.request_sent = pretransfer_us > 0 || status > 0;
+  if (response.transport != TransportError::kNone) {
+    response.transport_message =
+        transfer->error_buffer[0] != '\0' ? transfer->error_buffer : curl_easy_strerror(code);
+  }
+  response.token_refreshed = transfer->refreshed;
+  if (response.transport == TransportError::kNone && status == 401 &&
+      ResendWithNewToken(transfer)) {
+    return;
+  }
+  done->push_back(std::move(response));
+  pending.fetch_sub(1);
+}
+
+size_t HttpClient::Impl::DrainFinished(std::vector<HttpResponse>* done) {
+  const size_t before = done->size();
+  {
+    std::lock_guard lock(mutex);
+    for (HttpResponse& response : rejected) {
+      done->push_back(std::move(response));
+      pending.fetch_sub(1);
+    }
+    rejected.clear();
+  }
+  int left = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi, &left)) {
+    if (message->msg == CURLMSG_DONE) Finish(message->easy_handle, message->data.result, done);
+  }
+  return done->size() - before;
+}
+
+HttpClient::HttpClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpClient::~HttpClient() = default;
+
+Status HttpClient::CheckTargetUrl(std::string_view url, bool insecure) {
+  CURLU* parsed = curl_url();
+  const std::string text(url);
+  std::string scheme, host;
+  if (curl_url_set(parsed, CURLUPART_URL, text.c_str(), 0) == CURLUE_OK) {
+    char* part = nullptr;
+    if (curl_url_get(parsed, CURLUPART_SCHEME, &part, 0) == CURLUE_OK) scheme = part;
+    curl_free(part);
+    part = nullptr;
+    if (curl_url_get(parsed, CURLUPART_HOST, &part, 0) == CURLUE_OK) host = part;
+    curl_free(part);
+  }
+  curl_url_cleanup(parsed);
+  if (host.empty() || (scheme != "http" && scheme != "https")) {
+    return InvalidArgument(fmt::format("{}: not an http:// or https:// URL", url));
+  }
+  const bool loopback = IsLoopbackHost(host);
+  if (insecure && !loopback) {
+    return InvalidArgument(fmt::format(
+        "{}: --insecure is allowed only for loopback targets; use --ca-file for a private CA",
+        url));
+  }
+  // Cleartext would show the bearer token to every hop between here and the target.
+  if (scheme == "http" && !loopback) {
+    return InvalidArgument(fmt::format("{}: plain http is allowed only for loopback targets", url));
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<HttpClient>> HttpClient::Create(HttpClientOptions options) {
+  std::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  auto impl = std::make_unique<Impl>();
+  std::vector<std::string> warnings;
+  SCIMFLOW_ASSIGN_OR_RETURN(impl->token, LoadToken(options.token, &warnings));
+  if (!options.ca_file.empty()) {
+    SCIMFLOW_ASSIGN_OR_RETURN(std::string extra, ReadWholeFile(options.ca_file, 16u << 20));
+    const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+    const std::string system_bundle =
+        info != nullptr && info->cainfo != nullptr ? info->cainfo : kSystemCaBundle;
+    Result<std::string> system = ReadWholeFile(system_bundle, 64u << 20);
+    if (system.ok()) {
+      impl->ca_blob = std::move(system).value() + "\n";
+    } else {
+      warnings.push_back(fmt::format("system CA bundle {} unreadable; trusting only {}",
+                                     system_bundle, options.ca_file));
+    }
+    impl->ca_blob += extra;
+  }
+  impl->multi = curl_multi_init();
+  if (impl->multi == nullptr) return Internal("libcurl: cannot create a multi handle");
+  curl_multi_setopt(impl->multi, CURLMOPT_PIPELINING, static_cast<long>(CURLPIPE_MULTIPLEX));
+  curl_multi_setopt(impl->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                    static_cast<long>(std::max<uint32_t>(options.max_host_connections, 1)));
+  options.max_in_flight = std::max<uint32_t>(options.max_in_flight, 1);
+  impl->options = std::move(options);
+  auto client = std::unique_ptr<HttpClient>(new HttpClient(std::move(impl)));
+  client->warnings_ = std::move(warnings);
+  return client;
+}
+
+void HttpClient::Submit(HttpRequest request) {
+  impl_->pending.fetch_add(1);
+  Status check = CheckTargetUrl(request.url, impl_->options.insecure);
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (check.ok()) {
+      impl_->queued.push_back(std::move(request));
+    } else {
+      HttpResponse response;
+      response.tag = request.tag;
+      response.transport = TransportError::kInvalidRequest;
+      response.transport_message = check.message();
+      impl_->rejected.push_back(std::move(response));
+    }
+  }
+  curl_multi_wakeup(impl_->multi);
+}
+
+void HttpClient::Wake() {
+  impl_->woken.store(true);
+  curl_multi_wakeup(impl_->multi);
+}
+
+size_t HttpClient::pending() const { return impl_->pending.load(); }
+
+size_t HttpClient::Poll(std::chrono::milliseconds wait, std::vector<HttpResponse>* done) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + wait;
+  size_t delivered = 0;
+  while (true) {
+    impl_->StartQueued();
+    int still_running = 0;
+    curl_multi_perform(impl_->multi, &still_running);
+    delivered += impl_->DrainFinished(done);
+    if (delivered > 0 || impl_->woken.exchange(false)) break;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) break;
+    curl_multi_poll(impl_->multi, nullptr, 0, static_cast<int>(left.count()), nullptr);
+  }
+  // A 401 answered with a rotated token is re-sent at once, not at the next Poll().
+  impl_->StartQueued();
+  return delivered;
+}
+
+}  // namespace scimflow

@@ -1,0 +1,224 @@
+#include "io/ndjson_parser.h"
+
+#include <cstring>
+#include <string>
+
+#include "io/scim_json.h"
+
+namespace scimflow {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+namespace config {
+// The smallest iterate_many batch: simdjson needs the batch to hold the largest document, and a
+// parser keeps the capacity of the largest batch it saw, so small chunks share one size.
+constexpr size_t kMinBatchBytes = 1 << 20;
+}  // namespace config
+
+bool IsJsonSpace(char byte) { return byte == ' ' || byte == '\n' || byte == '\r' || byte == '\t'; }
+
+bool IsBlank(std::string_view text) {
+  for (char byte : text) {
+    if (!IsJsonSpace(byte)) return false;
+  }
+  return true;
+}
+
+// Removes the record appended last by MapJsonObject (used when content follows the object).
+void DropLastRecord(JsonRecordType type, RecordChunk* out) {
+  switch (type) {
+    case JsonRecordType::kScimUser:
+    case JsonRecordType::kOktaUser:
+      out->users.pop_back();
+      return;
+    case JsonRecordType::kGroup:
+      out->groups.pop_back();
+      return;
+    case JsonRecordType::kAssignment:
+      out->assignments.pop_back();
+      return;
+  }
+}
+
+// How many records of each list a chunk held before a parse, so a failed fast path can drop
+// exactly what it added. The arena keeps those bytes; they die with the chunk.
+struct RecordMark {
+  size_t users, groups, assignments, rejects;
+};
+
+RecordMark MarkRecords(const RecordChunk& chunk) {
+  return {chunk.users.size(), chunk.groups.size(), chunk.assignments.size(), chunk.rejects.size()};
+}
+
+void DropRecordsAfter(const RecordMark& mark, RecordChunk* out) {
+  out->users.resize(mark.users);
+  out->groups.resize(mark.groups);
+  out->assignments.resize(mark.assignments);
+  out->rejects.resize(mark.rejects);
+}
+
+// iterate_many over the whole chunk. Returns false (leaving partial output for the caller to
+// drop) as soon as the chunk is not plain one-object-per-line NDJSON.
+bool ParseFast(const ChunkText& chunk, JsonRecordType type, std::string_view file,
+               const EngineOptions& options, od::parser* parser, RecordChunk* out,
+               uint64_t* newlines) {
+  const std::string_view text = chunk.text;
+  const size_t batch =
+      text.size() < config::kMinBatchBytes ? config::kMinBatchBytes : text.size() + 1;
+  od::document_stream stream;
+  if (parser->iterate_many(text.data(), text.size(), batch).get(stream)) return false;
+  size_t expected_start = 0;  // First byte after the previous record's line.
+  uint64_t line = 0;
+  for (auto it = stream.begin(); it != stream.end(); ++it) {
+    const size_t start = it.current_index();
+    if (start < expected_start) return false;  // Two documents on one line.
+    const std::string_view gap = text.substr(expected_start, start - expected_start);
+    if (!IsBlank(gap)) return false;
+    line += internal::CountNewlines(gap);
+    const void* newline = std::memchr(text.data() + start, '\n', text.size() - start);
+    const size_t line_end =
+        newline == nullptr ? text.size() : static_cast<const char*>(newline) - text.data();
+    if (line_end - start > options.max_line_bytes) return false;
+    od::document_reference document;
+    if ((*it).get(document)) return false;
+    od::object object;
+    if (document.get_object().get(object)) return false;
+    const std::string_view record = text.substr(start, line_end - start);
+    const RecordOrigin origin{file, line, chunk.byte_offset + start,
+                              static_cast<uint32_t>(record.size())};
+    Status status = MapJsonObject(object, type, origin, out);
+    if (!status.ok()) {
+      if (status.code() == StatusCode::kDataLoss) return false;
+      AddReject(origin, status.message(), record, out);
+    }
+    expected_start = newline == nullptr ? text.size() : line_end + 1;
+    if (newline != nullptr) ++line;
+  }
+  if (stream.truncated_bytes() != 0) return false;
+  const std::string_view rest = text.substr(expected_start);
+  if (!IsBlank(rest)) return false;
+  *newlines = line + internal::CountNewlines(rest);
+  return true;
+}
+
+uint64_t ParseSlow(const ChunkText& chunk, JsonRecordType type, std::string_view file,
+                   const EngineOptions& options, od::parser* parser, RecordChunk* out) {
+  const std::string_view text = chunk.text;
+  uint64_t line = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const void* newline = std::memchr(text.data() + pos, '\n', text.size() - pos);
+    const size_t line_end =
+        newline == nullptr ? text.size() : static_cast<const char*>(newline) - text.data();
+    const std::string_view record = text.substr(pos, line_end - pos);
+    const RecordOrigin origin{file, line, chunk.byte_offset + pos,
+                              static_cast<uint32_t>(record.size())};
+    if (record.size() > options.max_line_bytes) {
+      AddReject(origin, OverlongLineReason(options.max_line_bytes), record, out);
+    } else if (!IsBlank(record)) {
+      // Only the file's very last line can be a record the end of the file cut off.
+      const bool may_be_truncated = chunk.last && newline == nullptr;
+      internal::ParseOneJsonRecord(record, chunk.capacity - pos, type, origin, may_be_truncated,
+                                   parser, out);
+    }
+    if (newline == nullptr) break;
+    ++line;
+    pos = line_end + 1;
+  }
+  return line;
+}
+
+}  // namespace
+
+namespace internal {
+
+uint64_t CountNewlines(std::string_view text) {
+  // A plain loop the compiler vectorises; memchr per line is slower for short lines.
+  uint64_t count = 0;
+  for (char byte : text) count += byte == '\n';
+  return count;
+}
+
+bool EndsInsideJsonValue(std::string_view text) {
+  int64_t depth = 0;
+  bool in_string = false;
+  for (size_t pos = 0; pos < text.size(); ++pos) {
+    const char byte = text[pos];
+    if (in_string) {
+      if (byte == '\\') {
+        ++pos;
+      } else if (byte == '"') {
+        in_string = false;
+      }
+    } else if (byte == '"') {
+      in_string = true;
+    } else if (byte == '{' || byte == '[') {
+      ++depth;
+    } else if (byte == '}' || byte == ']') {
+      --depth;
+    }
+  }
+  return in_string || depth > 0;
+}
+
+void ParseOneJsonRecord(std::string_view record, size_t capacity, JsonRecordType type,
+                        const RecordOrigin& origin, bool may_be_truncated, od::parser* parser,
+                        RecordChunk* out) {
+  od::document document;
+  od::object object;
+  Status status;
+  auto error = parser->iterate(record.data(), record.size(), capacity).get(document);
+  if (error == simdjson::SUCCESS) error = document.get_object().get(object);
+  if (error != simdjson::SUCCESS) {
+    status = JsonErrorStatus(error);
+  } else {
+    status = MapJsonObject(object, type, origin, out);
+    if (status.ok()) {
+      status = FinishDocument(document);
+      if (!status.ok()) DropLastRecord(type, out);
+    }
+  }
+  if (status.ok()) return;
+  if (status.code() == StatusCode::kDataLoss && status.message() != "invalid UTF-8" &&
+      may_be_truncated && EndsInsideJsonValue(record)) {
+    status = Status(StatusCode::kDataLoss, "truncated record");
+  }
+  AddReject(origin, status.message(), record, out);
+}
+
+}  // namespace internal
+
+std::string OverlongLineReason(uint64_t max_line_bytes) {
+  return "line longer than " + std::to_string(max_line_bytes) + " bytes";
+}
+
+uint64_t AddOverlongReject(const ChunkText& chunk, std::string_view file,
+                           const EngineOptions& options, RecordChunk* out) {
+  const RecordOrigin origin{
+      file, 0, chunk.byte_offset,
+      static_cast<uint32_t>(chunk.overlong_length > UINT32_MAX ? UINT32_MAX
+                                                               : chunk.overlong_length)};
+  AddReject(origin, OverlongLineReason(options.max_line_bytes), chunk.overlong_excerpt, out);
+  return chunk.overlong_ends_with_newline ? 1 : 0;
+}
+
+ChunkParseStats ParseNdjsonChunk(const ChunkText& chunk, JsonRecordType type, std::string_view file,
+                                 const EngineOptions& options, od::parser* parser,
+                                 RecordChunk* out) {
+  ChunkParseStats stats;
+  if (chunk.overlong) {
+    stats.newlines = AddOverlongReject(chunk, file, options, out);
+    return stats;
+  }
+  const RecordMark mark = MarkRecords(*out);
+  if (ParseFast(chunk, type, file, options, parser, out, &stats.newlines)) {
+    stats.fast_path = true;
+    return stats;
+  }
+  DropRecordsAfter(mark, out);
+  stats.newlines = ParseSlow(chunk, type, file, options, parser, out);
+  return stats;
+}
+
+}  // namespace scimflow

@@ -1,0 +1,276 @@
+#include "engine/journal.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+#include <set>
+#include <string>
+
+namespace scimflow {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = Journal::Clock;
+
+constexpr char kTarget[] = "https://127.0.0.1:8443/scim/v2";
+const Clock::time_point kNow{std::chrono::hours(1)};
+
+class JournalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/scimflow-journal-XXXXXX";
+    dir_ = ::mkdtemp(pattern);
+    path_ = dir_ + "/state.db";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<Journal> Open(std::string plan = "plan-1", JournalOptions options = {}) {
+    Result<std::unique_ptr<Journal>> journal =
+        Journal::Open(path_, kTarget, "github-emu", std::move(plan), options);
+    EXPECT_TRUE(journal.ok()) << journal.status().ToString();
+    return journal.ok() ? std::move(journal).value() : nullptr;
+  }
+
+  std::string dir_;
+  std::string path_;
+};
+
+OperationOutcome CreateOutcome(int index) {
+  const std::string id = "u" + std::to_string(index);
+  OperationOutcome outcome;
+  outcome.op_id = "op-" + std::to_string(index);
+  outcome.kind = "user.create";
+  outcome.target_id = "scim-" + id;
+  outcome.http_status = 201;
+  outcome.changes.push_back(
+      UpsertUser{UserState{id, "scim-" + id, id, static_cast<uint64_t>(index), true, {"user"}}});
+  outcome.changes.push_back(AddMembers{"G1", {id}});
+  return outcome;
+}
+
+TEST_F(JournalTest, OutcomeCountsOnlyAfterItsGroupCommitted) {
+  auto journal = Open();
+  journal->Record(CreateOutcome(1), kNow);
+  journal->Record(CreateOutcome(2), kNow);
+  // Another connection (an operator's sqlite3 shell, a resumed run) sees nothing yet.
+  auto observer = Open();
+  EXPECT_TRUE(observer->LoadResume()->done.empty());
+  EXPECT_FALSE(observer->state().FindUser("u1")->has_value());
+
+  Result<std::vector<std::string>> committed = journal->Flush();
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  EXPECT_EQ(*committed, (std::vector<std::string>{"op-1", "op-2"}));
+  EXPECT_EQ(journal->queued(), 0u);
+  EXPECT_EQ(observer->LoadResume()->done, (std::vector<std::string>{"op-1", "op-2"}));
+  EXPECT_EQ(observer->state().FindUser("u2")->value().target_id, "scim-u2");
+  EXPECT_EQ(*observer->state().GroupMembers("G1"), (std::vector<std::string>{"u1", "u2"}));
+}
+
+TEST_F(JournalTest, FlushIsDueWhenTheGroupIsFullOrOldEnough) {
+  JournalOptions options;
+  options.group_size = 3;
+  options.group_interval = milliseconds(50);
+  auto journal = Open("plan-1", options);
+  EXPECT_FALSE(journal->FlushDue(kNow));
+  journal->Record(CreateOutcome(1), kNow);
+  EXPECT_FALSE(journal->FlushDue(kNow + milliseconds(49)));
+  EXPECT_TRUE(journal->FlushDue(kNow + milliseconds(50)));
+  journal->MarkInFlight("op-2", "user.create", 1, kNow + milliseconds(10));
+  journal->Record(CreateOutcome(3), kNow + milliseconds(20));
+  EXPECT_TRUE(journal->FlushDue(kNow + milliseconds(20)));
+  // In-flight marks are written but are not outcomes: Flush does not return them.
+  EXPECT_EQ(*journal->Flush(), (std::vector<std::string>{"op-1", "op-3"}));
+  EXPECT_FALSE(journal->FlushDue(kNow + milliseconds(1000)));
+}
+
+TEST_F(JournalTest, ResumeListsDoneInFlightAndFailedOfThisPlanOnly) {
+  auto journal = Open();
+  journal->MarkInFlight("op-3", "user.create", 1, kNow);
+  journal->MarkInFlight("op-1", "user.create", 1, kNow);
+  journal->Record(CreateOutcome(1), kNow);
+  OperationOutcome failed;
+  failed.op_id = "op-2";
+  failed.kind = "user.update";
+  failed.state = OutcomeState::kFailed;
+  failed.http_status = 400;
+  failed.error = "HTTP 400 invalidValue: emails is required";
+  journal->Record(failed, kNow);
+  ASSERT_TRUE(journal->Flush().ok());
+  const ResumeSet resume = *journal->LoadResume();
+  EXPECT_EQ(resume.done, (std::vector<std::string>{"op-1"}));
+  EXPECT_EQ(resume.in_flight, (std::vector<std::string>{"op-3"}));
+  EXPECT_EQ(resume.failed, (std::vector<std::string>{"op-2"}));
+  SqliteStatement row =
+      std::move(journal->db().Prepare("SELECT kind, http_status, error, attempts, updated_at "
+                                      "FROM journal WHERE op_id = 'op-2'"))
+          .value();
+  ASSERT_TRUE(*row.Step());
+  EXPECT_EQ(row.ColumnText(0), "user.update");
+  EXPECT_EQ(row.ColumnInt64(1), 400);
+  EXPECT_EQ(row.ColumnText(2), "HTTP 400 invalidValue: emails is required");
+  EXPECT_EQ(row.ColumnInt64(3), 1);
+  EXPECT_EQ(row.ColumnText(4).size(), std::string_view("2026-11-28T13:00:00.000Z").size());
+  row.Reset();
+  journal.reset();
+  EXPECT_TRUE(Open("plan-2")->LoadResume()->done.empty());
+}
+
+TEST_F(JournalTest, DoneIsFinal) {
+  auto journal = Open();
+  journal->Record(CreateOutcome(1), kNow);
+  ASSERT_TRUE(journal->Flush().ok());
+  journal->MarkInFlight("op-1", "user.create", 2, kNow);
+  OperationOutcome failed = CreateOutcome(1);
+  failed.state = OutcomeState::kFailed;
+  journal->Record(failed, kNow);
+  ASSERT_TRUE(journal->Flush().ok());
+  EXPECT_EQ(journal->LoadResume()->done, (std::vector<std::string>{"op-1"}));
+}
+
+TEST_F(JournalTest, DatabaseOfAnotherTargetIsRefused) {
+  Open().reset();
+  const Status status =
+      Journal::Open(path_, "https://other.example/scim", "github-emu", "p", {}).status();
+  EXPECT_EQ(status,
+            Status(StatusCode::kFailedPrecondition,
+                   path_ + ": belongs to target " + kTarget + ", not https://other.example/scim"));
+}
+
+TEST_F(JournalTest, OtherSchemaVersionIsRefused) {
+  {
+    auto journal = Open();
+    ASSERT_TRUE(
+        journal->db().Exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'").ok());
+  }
+  EXPECT_EQ(Journal::Open(path_, kTarget, "github-emu", "p", {}).status(),
+            Status(StatusCode::kFailedPrecondition, path_ + ": schema version 2, expected 1"));
+}
+
+TEST_F(JournalTest, FailedCommitWritesNothingOfTheGroupAndKeepsItQueued) {
+  auto journal = Open();
+  journal->Record(CreateOutcome(1), kNow);
+  ASSERT_TRUE(journal->Flush().ok());
+  SqliteStatement pages = std::move(journal->db().Prepare("PRAGMA page_count")).value();
+  ASSERT_TRUE(*pages.Step());
+  const int64_t page_count = pages.ColumnInt64(0);
+  pages.Reset();
+  ASSERT_TRUE(journal->db().Exec("PRAGMA max_page_count = " + std::to_string(page_count)).ok());
+  for (int index = 2; index < 200; ++index) {
+    OperationOutcome outcome = CreateOutcome(index);
+    outcome.error = std::string(2000, 'e');  // grows the file beyond the limit
+    journal->Record(std::move(outcome), kNow);
+  }
+  const Result<std::vector<std::string>> full = journal->Flush();
+  EXPECT_EQ(full.status(), IoError(path_ + ": step: database or disk is full"));
+  EXPECT_EQ(journal->queued(), 198u);
+  EXPECT_EQ(journal->LoadResume()->done.size(), 1u);
+  EXPECT_EQ(*journal->state().CountUsers(), 1);
+  ASSERT_TRUE(journal->db().Exec("PRAGMA max_page_count = 1000000").ok());
+  EXPECT_EQ(journal->Flush()->size(), 198u);
+  EXPECT_EQ(*journal->state().CountUsers(), 199);
+}
+
+// The child side of the crash test: journals creates of users 0..kOps-1 that are not yet done,
+// in groups, and after each committed group writes the acknowledged op ids to `ack_fd`. Never
+// returns.
+[[noreturn]] void JournalUntilKilled(const std::string& path, int ack_fd, int ops) {
+  JournalOptions options;
+  options.group_size = 16;
+  Result<std::unique_ptr<Journal>> opened =
+      Journal::Open(path, kTarget, "github-emu", "p", options);
+  if (!opened.ok()) ::_exit(2);
+  Journal& journal = **opened;
+  const ResumeSet resume = *journal.LoadResume();
+  const std::set<std::string> done(resume.done.begin(), resume.done.end());
+  for (int index = 0; index < ops; ++index) {
+    OperationOutcome outcome = CreateOutcome(index);
+    if (done.count(outcome.op_id) != 0) continue;
+    journal.Record(std::move(outcome), Clock::now());
+    if (!journal.FlushDue(Clock::now())) continue;
+    Result<std::vector<std::string>> committed = journal.Flush();
+    if (!committed.ok()) ::_exit(3);
+    std::string acks;
+    for (const std::string& op_id : *committed) acks += op_id + "\n";
+    if (::write(ack_fd, acks.data(), acks.size()) != static_cast<ssize_t>(acks.size())) ::_exit(4);
+  }
+  if (!journal.Flush().ok()) ::_exit(3);
+  ::_exit(0);
+}
+
+// Reads acknowledged op ids from `fd` until `want` more arrived or the writer is gone.
+void ReadAcks(int fd, size_t want, std::set<std::string>* acked, std::string* partial) {
+  const size_t target = acked->size() + want;
+  char buffer[4096];
+  while (acked->size() < target) {
+    const ssize_t got = ::read(fd, buffer, sizeof(buffer));
+    if (got <= 0) return;
+    partial->append(buffer, static_cast<size_t>(got));
+    size_t newline;
+    while ((newline = partial->find('\n')) != std::string::npos) {
+      acked->insert(partial->substr(0, newline));
+      partial->erase(0, newline + 1);
+    }
+  }
+}
+
+TEST_F(JournalTest, KillNineMidGroupLosesNothingAcknowledgedAndWritesNothingHalf) {
+  constexpr int kOps = 3000;
+  std::set<std::string> acked;
+  std::mt19937 random(12345);
+  int kills = 0;
+  for (int round = 0; round < 4; ++round) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ::close(fds[0]);
+      JournalUntilKilled(path_, fds[1], kOps);
+    }
+    ::close(fds[1]);
+    std::string partial;
+    ReadAcks(fds[0], 200, &acked, &partial);
+    // Kill at a random moment inside the next groups, not just after an acknowledgement.
+    ::usleep(std::uniform_int_distribution<useconds_t>(0, 3000)(random));
+    ::kill(child, SIGKILL);
+    int wait_status = 0;
+    ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
+    // Acknowledgements written before the kill are still in the pipe.
+    ReadAcks(fds[0], kOps, &acked, &partial);
+    ::close(fds[0]);
+    if (WIFEXITED(wait_status)) {
+      ASSERT_EQ(WEXITSTATUS(wait_status), 0);
+    } else {
+      EXPECT_EQ(WTERMSIG(wait_status), SIGKILL);
+      ++kills;
+    }
+
+    auto journal = Open("p");
+    ASSERT_NE(journal, nullptr);
+    SqliteStatement check = std::move(journal->db().Prepare("PRAGMA integrity_check")).value();
+    ASSERT_TRUE(*check.Step());
+    EXPECT_EQ(check.ColumnText(0), "ok");
+    check.Reset();
+    const ResumeSet resume = *journal->LoadResume();
+    const std::set<std::string> done(resume.done.begin(), resume.done.end());
+    for (const std::string& op_id : acked) ASSERT_EQ(done.count(op_id), 1u) << op_id;
+    // Every done row has its user and membership, and no user exists without its row.
+    EXPECT_EQ(*journal->state().CountUsers(), static_cast<int64_t>(done.size()));
+    EXPECT_EQ(journal->state().GroupMembers("G1")->size(), done.size());
+    for (const std::string& op_id : resume.done) {
+      const std::string user = "u" + op_id.substr(3);
+      ASSERT_TRUE(journal->state().FindUser(user)->has_value()) << user;
+    }
+    EXPECT_GE(done.size(), acked.size());
+  }
+  // The child was killed while journalling, not after it had finished.
+  EXPECT_GE(kills, 3);
+  EXPECT_GT(acked.size(), 600u);
+}
+
+}  // namespace
+}  // namespace scimflow
