@@ -76,6 +76,11 @@ void AddFlags(CLI::App* app, PlanFlags* flags) {
 
 using Clock = std::chrono::steady_clock;
 
+// Longest accepted line of a groups file or snapshot. A group line lists every member: a group
+// holding a tenth of 10^6 users is a few megabytes (target ids are longer than externalIds), so
+// the per-record limit meant for users would refuse real groups.
+constexpr uint32_t kGroupLineBytes = uint32_t{64} << 20;
+
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
@@ -191,10 +196,16 @@ class PlanRun {
   }
 
   Status LoadCurrent() {
-    SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadSnapshot(flags_.current, options_));
+    SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadSnapshot(flags_.current, GroupOptions()));
     summary_.current_users = current_->users().size();
     summary_.current_groups = current_->groups().size();
     return Status::Ok();
+  }
+
+  EngineOptions GroupOptions() const {
+    EngineOptions options = options_;
+    options.max_line_bytes = std::max(options.max_line_bytes, kGroupLineBytes);
+    return options;
   }
 
   // Keeps the rejects of a chunk, which is about to be released.
@@ -211,7 +222,8 @@ class PlanRun {
     out->file = path;
     if (path.empty()) return Status::Ok();
     SCIMFLOW_ASSIGN_OR_RETURN(IngestResult result,
-                              IngestFile(path, kind, InputFormat::kAuto, options_));
+                              IngestFile(path, kind, InputFormat::kAuto,
+                                         kind == InputKind::kGroups ? GroupOptions() : options_));
     out->chunks = std::move(result.chunks);
     for (const auto& chunk : out->chunks) {
       out->views.push_back(chunk.get());
