@@ -78,8 +78,9 @@ using Clock = std::chrono::steady_clock;
 
 // Longest accepted line of a groups file or snapshot. A group line lists every member: a group
 // holding a tenth of 10^6 users is a few megabytes (target ids are longer than externalIds), so
-// the per-record limit meant for users would refuse real groups.
-constexpr uint32_t kGroupLineBytes = uint32_t{64} << 20;
+// the per-record limit meant for users would refuse real groups. 16 MiB is three times the
+// longest line of a 10^6-user snapshot; the reader buffers scale with it, so not more.
+constexpr uint32_t kGroupLineBytes = uint32_t{16} << 20;
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
