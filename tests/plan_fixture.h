@@ -6,6 +6,7 @@
 #define SCIMFLOW_TESTS_PLAN_FIXTURE_H_
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <initializer_list>
@@ -93,7 +94,10 @@ class PlanFixture : public ::testing::Test {
   }
 
   void Run(const std::string& profile_name, uint32_t per_patch) {
-    const std::string path = ::testing::TempDir() + "/plan_fixture_snapshot.ndjson";
+    // Tests run as parallel processes: one snapshot file per test and process.
+    const std::string path = ::testing::TempDir() + "/plan_fixture_" +
+                             ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                             std::to_string(::getpid()) + ".ndjson";
     std::ofstream(path, std::ios::binary) << snapshot_;
     auto loaded = LoadSnapshot(path, EngineOptions{});
     ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();

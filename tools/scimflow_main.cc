@@ -16,6 +16,7 @@ constexpr Subcommand kSubcommands[] = {
     {"version", "print the version", RunVersion},
     {"gen", "write a synthetic IdP export (seeded), its snapshot, or the next day", RunGen},
     {"sim", "run the simulated SCIM service provider", RunSim},
+    {"plan", "compare the IdP export with the target and write the plan", RunPlan},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {

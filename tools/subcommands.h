@@ -23,6 +23,7 @@ struct Subcommand {
 ExitCode RunVersion(int argc, char** argv);
 ExitCode RunGen(int argc, char** argv);  // tools/cmd_gen.cc
 ExitCode RunSim(int argc, char** argv);  // tools/cmd_sim.cc
+ExitCode RunPlan(int argc, char** argv);  // tools/cmd_plan.cc
 
 }  // namespace scimflow
 
