@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "tools/gen/broken_files.h"
 #include "tools/gen/generator.h"
 #include "tools/subcommands.h"
 
@@ -19,6 +20,7 @@ struct GenFlags {
   std::string user_format;
   std::string group_format;
   std::string assignment_format;
+  bool broken = false;
 };
 
 void AddFlags(CLI::App* app, GenFlags* flags) {
@@ -48,6 +50,8 @@ void AddFlags(CLI::App* app, GenFlags* flags) {
   app->add_option("--max-members-per-patch", request.max_members_per_patch,
                   "member chunk size expected.json assumes (as the planner's flag)")
       ->capture_default_str();
+  app->add_flag("--broken", flags->broken,
+                "write one damaged file per failure kind and expected-rejects.json instead");
   app->add_option("--threads", request.threads, "worker threads (default: one per core)");
 }
 
@@ -90,6 +94,16 @@ ExitCode RunGen(int argc, char** argv) {
     return ExitCode::kUsage;
   }
   gen::GenRequest& request = flags.request;
+  if (flags.broken) {
+    const Status written = WriteBrokenExport(request.out_dir);
+    if (!written.ok()) {
+      std::fprintf(stderr, "scimflow gen: %s\n", written.message().c_str());
+      return ExitCode::kUsage;
+    }
+    std::printf("gen: broken export and expected-rejects.json written to %s\n",
+                request.out_dir.c_str());
+    return ExitCode::kSuccess;
+  }
   if (!request.next_day_of.empty() &&
       (app.count("--users") + app.count("--groups") + app.count("--seed") +
        app.count("--memberships-per-user")) > 0) {
