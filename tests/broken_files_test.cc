@@ -122,7 +122,9 @@ void BrokenFilesTest::ExpectDamage(const std::vector<std::string>& lines,
     EXPECT_EQ(value, Quoted(reason));
     ASSERT_TRUE(ParseLine(lines[first - 1], &earlier));
     EXPECT_EQ(Lower(Str(earlier, key)), Lower(value));
-    if (key == "userName") EXPECT_NE(Str(earlier, key), value);  // Only the case differs.
+    if (key == "userName") {
+      EXPECT_NE(Str(earlier, key), value);  // Only the case differs.
+    }
   } else if (reason.starts_with("unknown role ")) {
     const std::set<std::string_view> known = {"user", "enterprise_owner", "billing_manager",
                                               "guest_collaborator", "restricted_user"};

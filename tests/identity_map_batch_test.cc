@@ -60,7 +60,9 @@ TEST(IdentityMapBatchTest, FindBatchMatchesFindForPresentAbsentAndCollidingKeys)
   map.FindBatch(views, found);
   for (size_t index = 0; index < views.size(); ++index) {
     EXPECT_EQ(found[index], map.Find(views[index])) << views[index];
-    if (found[index] != nullptr) EXPECT_EQ(found[index]->key, views[index]);
+    if (found[index] != nullptr) {
+      EXPECT_EQ(found[index]->key, views[index]);
+    }
   }
 }
 
