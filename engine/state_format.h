@@ -12,7 +12,7 @@ namespace scimflow::state_format {
 
 // Bumped on any incompatible change; a database of another version is refused, not migrated
 // silently.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // meta keys.
 inline constexpr std::string_view kMetaSchemaVersion = "schema_version";
@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS users(
   target_id    TEXT NOT NULL,
   user_name    TEXT NOT NULL,
   content_hash TEXT NOT NULL,
+  name_hash    TEXT NOT NULL,
+  display_name_hash TEXT NOT NULL,
+  emails_hash  TEXT NOT NULL,
+  roles_hash   TEXT NOT NULL,
   active       INTEGER NOT NULL CHECK (active IN (0, 1)),
   roles        TEXT NOT NULL
 );

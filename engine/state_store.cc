@@ -11,7 +11,8 @@ namespace scimflow {
 namespace {
 
 constexpr std::string_view kUserColumns =
-    "external_id, target_id, user_name, content_hash, active, roles";
+    "external_id, target_id, user_name, content_hash, name_hash, display_name_hash, emails_hash, "
+    "roles_hash, active, roles";
 
 std::string HashToHex(uint64_t hash) { return fmt::format("{:016x}", hash); }
 
@@ -69,11 +70,14 @@ Result<std::unique_ptr<StateStore>> StateStore::Create(SqliteDb* db) {
   const auto prepare = [db](std::string_view sql) { return db->Prepare(sql); };
   SCIMFLOW_ASSIGN_OR_RETURN(
       SqliteStatement upsert_user,
-      prepare("INSERT INTO users(external_id, target_id, user_name, content_hash, active, roles) "
-              "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(external_id) DO UPDATE SET "
-              "target_id = excluded.target_id, user_name = excluded.user_name, "
-              "content_hash = excluded.content_hash, active = excluded.active, "
-              "roles = excluded.roles"));
+      prepare(fmt::format(
+          "INSERT INTO users({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+          "ON CONFLICT(external_id) DO UPDATE SET target_id = excluded.target_id, "
+          "user_name = excluded.user_name, content_hash = excluded.content_hash, "
+          "name_hash = excluded.name_hash, display_name_hash = excluded.display_name_hash, "
+          "emails_hash = excluded.emails_hash, roles_hash = excluded.roles_hash, "
+          "active = excluded.active, roles = excluded.roles",
+          kUserColumns)));
   SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement set_active,
                             prepare("UPDATE users SET active = ?2 WHERE external_id = ?1"));
   SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement delete_user,
@@ -136,9 +140,13 @@ Status StateStore::Apply(const StateChange& change) {
     sql.upsert_user.BindText(1, user.external_id);
     sql.upsert_user.BindText(2, user.target_id);
     sql.upsert_user.BindText(3, user.user_name);
-    sql.upsert_user.BindText(4, HashToHex(user.content_hash));
-    sql.upsert_user.BindInt64(5, user.active ? 1 : 0);
-    sql.upsert_user.BindText(6, RolesToJson(user.roles));
+    sql.upsert_user.BindText(4, HashToHex(user.hashes.content));
+    sql.upsert_user.BindText(5, HashToHex(user.hashes.name));
+    sql.upsert_user.BindText(6, HashToHex(user.hashes.display_name));
+    sql.upsert_user.BindText(7, HashToHex(user.hashes.emails));
+    sql.upsert_user.BindText(8, HashToHex(user.hashes.roles));
+    sql.upsert_user.BindInt64(9, user.active ? 1 : 0);
+    sql.upsert_user.BindText(10, RolesToJson(user.roles));
     return sql.upsert_user.Run();
   }
   if (const auto* set_active = std::get_if<SetUserActive>(&change)) {
@@ -176,15 +184,25 @@ Result<UserState> StateStore::ReadUser(SqliteStatement& statement) {
   user.external_id = std::string(statement.ColumnText(0));
   user.target_id = std::string(statement.ColumnText(1));
   user.user_name = std::string(statement.ColumnText(2));
-  const std::optional<uint64_t> hash = HexToHash(statement.ColumnText(3));
-  if (!hash) {
-    return Status(StatusCode::kDataLoss,
-                  fmt::format("{}: users.content_hash of \"{}\" is not 16 hex digits", db_->path(),
-                              user.external_id));
+  const std::pair<std::string_view, uint64_t*> hash_columns[] = {
+      {"content_hash", &user.hashes.content},
+      {"name_hash", &user.hashes.name},
+      {"display_name_hash", &user.hashes.display_name},
+      {"emails_hash", &user.hashes.emails},
+      {"roles_hash", &user.hashes.roles}};
+  int column = 3;
+  for (const auto& [name, hash] : hash_columns) {
+    const std::optional<uint64_t> value = HexToHash(statement.ColumnText(column++));
+    if (!value) {
+      return Status(StatusCode::kDataLoss,
+                    fmt::format("{}: users.{} of \"{}\" is not 16 hex digits", db_->path(), name,
+                                user.external_id));
+    }
+    *hash = *value;
   }
-  user.content_hash = *hash;
-  user.active = statement.ColumnInt64(4) != 0;
-  SCIMFLOW_ASSIGN_OR_RETURN(user.roles, RolesFromJson(statement.ColumnText(5), user.external_id));
+  user.active = statement.ColumnInt64(column++) != 0;
+  SCIMFLOW_ASSIGN_OR_RETURN(user.roles,
+                            RolesFromJson(statement.ColumnText(column), user.external_id));
   return user;
 }
 

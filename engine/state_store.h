@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/content_hash.h"
 #include "engine/status.h"
 #include "io/sqlite_db.h"
 
@@ -28,7 +29,9 @@ struct UserState {
   std::string external_id;
   std::string target_id;
   std::string user_name;
-  uint64_t content_hash = 0;  // stored as 16 lower-case hex digits
+  // Hashes of the attributes as sent (engine/content_hash.h), each stored as 16 lower-case hex
+  // digits, so `plan --state` can tell which attributes changed without the documents.
+  AttributeHashes hashes;
   bool active = true;
   std::vector<std::string> roles;  // stored as a JSON array of strings, in this order
 

@@ -46,8 +46,8 @@ OperationOutcome CreateOutcome(int index) {
   outcome.kind = "user.create";
   outcome.target_id = "scim-" + id;
   outcome.http_status = 201;
-  outcome.changes.push_back(
-      UpsertUser{UserState{id, "scim-" + id, id, static_cast<uint64_t>(index), true, {"user"}}});
+  outcome.changes.push_back(UpsertUser{
+      UserState{id, "scim-" + id, id, {.content = static_cast<uint64_t>(index)}, true, {"user"}}});
   outcome.changes.push_back(AddMembers{"G1", {id}});
   return outcome;
 }
@@ -144,10 +144,10 @@ TEST_F(JournalTest, OtherSchemaVersionIsRefused) {
   {
     auto journal = Open();
     ASSERT_TRUE(
-        journal->db().Exec("UPDATE meta SET value = '2' WHERE key = 'schema_version'").ok());
+        journal->db().Exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'").ok());
   }
   EXPECT_EQ(Journal::Open(path_, kTarget, "github-emu", "p", {}).status(),
-            Status(StatusCode::kFailedPrecondition, path_ + ": schema version 2, expected 1"));
+            Status(StatusCode::kFailedPrecondition, path_ + ": schema version 1, expected 2"));
 }
 
 TEST_F(JournalTest, FailedCommitWritesNothingOfTheGroupAndKeepsItQueued) {

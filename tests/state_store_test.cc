@@ -42,7 +42,12 @@ class StateStoreTest : public ::testing::Test {
 };
 
 UserState Mona() {
-  return UserState{"E1", "scim-1", "mona", 0xfedcba9876543210ull, true, {"admin", "user"}};
+  const AttributeHashes hashes{.name = 0x1111111111111111ull,
+                               .display_name = 0x2222222222222222ull,
+                               .emails = 0x3333333333333333ull,
+                               .roles = 0x4444444444444444ull,
+                               .content = 0xfedcba9876543210ull};
+  return UserState{"E1", "scim-1", "mona", hashes, true, {"admin", "user"}};
 }
 
 TEST_F(StateStoreTest, UserRoundTripsWithHashAndRoles) {
@@ -53,12 +58,14 @@ TEST_F(StateStoreTest, UserRoundTripsWithHashAndRoles) {
   EXPECT_EQ(**found, Mona());
   EXPECT_FALSE(store().FindUser("E2")->has_value());
   // Operators read the same values with the sqlite3 shell.
-  SqliteStatement raw =
-      std::move(journal_->db().Prepare("SELECT content_hash, roles, active FROM users")).value();
+  SqliteStatement raw = std::move(journal_->db().Prepare(
+                                      "SELECT content_hash, roles, active, emails_hash FROM users"))
+                            .value();
   ASSERT_TRUE(*raw.Step());
   EXPECT_EQ(raw.ColumnText(0), "fedcba9876543210");
   EXPECT_EQ(raw.ColumnText(1), R"(["admin","user"])");
   EXPECT_EQ(raw.ColumnInt64(2), 1);
+  EXPECT_EQ(raw.ColumnText(3), "3333333333333333");
 }
 
 TEST_F(StateStoreTest, UpsertReplacesAndActiveFlagToggles) {
@@ -119,10 +126,10 @@ TEST_F(StateStoreTest, HandEditedCorruptRowsAreDataLossNotCrashes) {
       journal_->db().Exec("UPDATE users SET roles = '[\"adm' WHERE external_id = 'E1'").ok());
   EXPECT_EQ(store().FindUser("E1").status(),
             Status(StatusCode::kDataLoss, "users.roles of \"E1\" is not a JSON array of strings"));
-  ASSERT_TRUE(journal_->db().Exec("UPDATE users SET roles = '[]', content_hash = 'zz'").ok());
+  ASSERT_TRUE(journal_->db().Exec("UPDATE users SET roles = '[]', emails_hash = 'zz'").ok());
   EXPECT_EQ(store().FindUser("E1").status(),
             Status(StatusCode::kDataLoss,
-                   dir_ + "/state.db: users.content_hash of \"E1\" is not 16 hex digits"));
+                   dir_ + "/state.db: users.emails_hash of \"E1\" is not 16 hex digits"));
 }
 
 }  // namespace
