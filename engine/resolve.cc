@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace scimflow {
 
@@ -219,63 +220,70 @@ class UserResolver {
 
 // Groups: NDJSON records are one group each (a later record of an externalId is a duplicate);
 // CSV edge rows are one membership each and merge into their group by externalId.
+//
+// Streamed chunk by chunk in file order, so only the compact result is kept, never the parsed
+// file: per chunk, groups are numbered in order of first appearance (serially: the first record
+// of an externalId is the earliest one seen, which is what "first at line N" names), then member
+// externalIds are resolved to user indices in parallel blocks. Finish buckets the (group, user)
+// pairs per group. REQUIRES: every user is in (FinishUsers ran), so members can be looked up.
 class GroupResolver {
  public:
-  GroupResolver(const ResolveInput& input, DesiredState* desired)
-      : desired_(desired), records_(Flatten(input, &RecordChunk::groups)) {}
+  explicit GroupResolver(DesiredState* desired)
+      : desired_(desired), arena_(desired->arenas.emplace_back(std::make_unique<Arena>()).get()) {}
 
-  void Run() {
-    const size_t count = records_.size();
-    index_.Build(
-        count, [&](size_t record) { return records_[record]->external_id; },
-        [](size_t) { return true; });
-    AssignGroups();
+  void AddChunk(const RecordChunk& chunk) {
+    std::vector<uint32_t> group_of(chunk.groups.size(), kNoIndex);
+    for (size_t record = 0; record < chunk.groups.size(); ++record) {
+      group_of[record] = AssignGroup(chunk.groups[record]);
+    }
+    CollectMembers(chunk.groups, group_of);
+  }
+
+  void Finish() {
     desired_->group_by_external_id.Build(
         desired_->groups.size(), [&](size_t group) { return desired_->groups[group].external_id; },
         [](size_t) { return true; });
-    CollectMembers();
+    Bucket(pairs_);
+    pairs_.clear();
+    group_index_.clear();
   }
 
  private:
-  // Gives every group a dense index in order of first appearance and reports duplicates.
-  void AssignGroups() {
-    const size_t count = records_.size();
-    std::vector<uint32_t> first(count);
-    tbb::parallel_for(size_t{0}, count,
-                      [&](size_t record) { first[record] = index_.FirstOf(record); });
-    group_of_.assign(count, kNoIndex);
-    Arena* arena = desired_->arenas.emplace_back(std::make_unique<Arena>()).get();
-    for (size_t record = 0; record < count; ++record) {
-      const Group& group = *records_[record];
-      if (first[record] == record) {
-        group_of_[record] = static_cast<uint32_t>(desired_->groups.size());
-        DesiredGroup& added = desired_->groups.emplace_back();
-        added.external_id = arena->Copy(group.external_id);
-        added.display_name = arena->Copy(group.display_name);
-        added.line = group.origin.line;
-      } else if (group.from_edge_list) {
-        group_of_[record] = group_of_[first[record]];
-      } else {
-        desired_->rejects.push_back(
-            {InputKind::kGroups, group.origin,
-             fmt::format("duplicate externalId \"{}\" (first at line {})", group.external_id,
-                         records_[first[record]]->origin.line)});
-        continue;
-      }
-      DesiredGroup& target = desired_->groups[group_of_[record]];
-      if (group.has_roles && target.roles_line == 0) target.roles_line = group.origin.line;
+  // The group `group` belongs to, a new one for an unseen externalId; kNoIndex (and a reject)
+  // for a later NDJSON record of an externalId already seen.
+  uint32_t AssignGroup(const Group& group) {
+    uint32_t index = kNoIndex;
+    const auto found = group_index_.find(group.external_id);
+    if (found == group_index_.end()) {
+      index = static_cast<uint32_t>(desired_->groups.size());
+      DesiredGroup& added = desired_->groups.emplace_back();
+      added.external_id = arena_->Copy(group.external_id);  // The key outlives the chunk.
+      added.display_name = arena_->Copy(group.display_name);
+      added.line = group.origin.line;
+      group_index_.emplace(added.external_id, index);
+    } else if (group.from_edge_list) {
+      index = found->second;
+    } else {
+      desired_->rejects.push_back(
+          {InputKind::kGroups, group.origin,
+           fmt::format("duplicate externalId \"{}\" (first at line {})", group.external_id,
+                       desired_->groups[found->second].line)});
+      return kNoIndex;
     }
+    DesiredGroup& target = desired_->groups[index];
+    if (group.has_roles && target.roles_line == 0) target.roles_line = group.origin.line;
+    return index;
   }
 
-  // Resolves member externalIds to users in parallel, then buckets them per group.
-  void CollectMembers() {
-    const size_t count = records_.size();
+  // Resolves member externalIds to users in parallel blocks; rejects and pairs in file order.
+  void CollectMembers(const std::vector<Group>& records, const std::vector<uint32_t>& group_of) {
+    const size_t count = records.size();
     std::vector<std::vector<std::pair<uint32_t, uint32_t>>> pairs(BlockCount(count));
     std::vector<std::vector<ResolveReject>> rejects(BlockCount(count));
     ForEachBlock(count, [&](size_t block, size_t begin, size_t end) {
       for (size_t record = begin; record < end; ++record) {
-        if (group_of_[record] == kNoIndex) continue;
-        const Group& group = *records_[record];
+        if (group_of[record] == kNoIndex) continue;
+        const Group& group = records[record];
         for (std::string_view member : group.member_external_ids) {
           const uint32_t user = desired_->FindUser(member);
           if (user == kNoIndex) {
@@ -283,13 +291,15 @@ class GroupResolver {
                 {InputKind::kGroups, group.origin,
                  fmt::format("group member \"{}\" is not a known user", member)});
           } else {
-            pairs[block].emplace_back(group_of_[record], user);
+            pairs[block].emplace_back(group_of[record], user);
           }
         }
       }
     });
     AppendInOrder(&rejects, &desired_->rejects);
-    Bucket(pairs);
+    for (auto& block : pairs) {
+      if (!block.empty()) pairs_.push_back(std::move(block));
+    }
   }
 
   // Counting sort of (group, user) pairs into one pool; each group's users sorted, unique.
@@ -329,9 +339,11 @@ class GroupResolver {
   };
 
   DesiredState* desired_;
-  std::vector<const Group*> records_;
-  std::vector<uint32_t> group_of_;  // Per record: its group, or kNoIndex for a refused record.
-  KeyIndex index_;
+  Arena* arena_;  // Owned by desired_: group externalIds and names.
+  // externalId → group index; keys view arena_ copies. Groups are few (10^4 for 10^6 users).
+  std::unordered_map<std::string_view, uint32_t> group_index_;
+  // (group, user) pairs in file order, one vector per parsed block.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> pairs_;
 };
 
 }  // namespace
@@ -376,6 +388,7 @@ struct Resolver::Impl {
   AssignmentTable assignments;
   std::vector<ResolveReject> assignment_rejects;
   std::unique_ptr<UserResolver> users;
+  std::unique_ptr<GroupResolver> groups;
 };
 
 Resolver::Resolver(const TargetProfile& profile, const CurrentState* current)
@@ -401,6 +414,8 @@ void Resolver::AddUsers(const RecordChunk& chunk) {
 void Resolver::FinishUsers() {
   if (!impl_->users) AddUsers(RecordChunk{});
   impl_->users->Finish();
+  // The userName index is needed only to settle duplicates: free it before the groups come.
+  impl_->users.reset();
   DesiredState& desired = impl_->desired;
   const AssignmentTable& table = impl_->assignments;
   for (size_t record = 0; record < table.records.size(); ++record) {
@@ -414,8 +429,21 @@ void Resolver::FinishUsers() {
 
 void Resolver::AddGroups(const ResolveInput& groups) {
   if (groups.file.empty()) return;
+  for (const RecordChunk* chunk : groups.chunks) AddGroupsChunk(*chunk);
+  FinishGroups();
+}
+
+void Resolver::AddGroupsChunk(const RecordChunk& chunk) {
   impl_->desired.has_groups = true;
-  GroupResolver(groups, &impl_->desired).Run();
+  if (!impl_->groups) impl_->groups = std::make_unique<GroupResolver>(&impl_->desired);
+  impl_->groups->AddChunk(chunk);
+}
+
+void Resolver::FinishGroups() {
+  impl_->desired.has_groups = true;
+  if (!impl_->groups) impl_->groups = std::make_unique<GroupResolver>(&impl_->desired);
+  impl_->groups->Finish();
+  impl_->groups.reset();
 }
 
 DesiredState Resolver::Finish() {

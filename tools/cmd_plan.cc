@@ -269,8 +269,8 @@ class PlanRun {
     return Status::Ok();
   }
 
-  // Assignments first (they decide roles), then users streamed chunk by chunk into the
-  // resolver (each chunk released once resolved), then groups.
+  // Assignments first (they decide roles), then users and groups, each streamed chunk by chunk
+  // into the resolver (each chunk released once resolved).
   Status IngestAndResolve() {
     Resolver resolver(*profile_, current_.get());
     {
@@ -291,11 +291,20 @@ class PlanRun {
           &stats));
       resolver.FinishUsers();
     }
-    IngestedInput groups;
-    SCIMFLOW_RETURN_IF_ERROR(IngestWhole(flags_.groups, InputKind::kGroups,
-                                         flags_.groups_input_format, PlanInputRole::kGroups,
-                                         &groups));
-    resolver.AddGroups(groups.AsResolveInput());
+    if (!flags_.groups.empty()) {
+      // Streamed like the users: each chunk is released once its groups are resolved.
+      IngestStats stats;
+      SCIMFLOW_RETURN_IF_ERROR(IngestFileStreaming(
+          flags_.groups, InputKind::kGroups, flags_.groups_input_format, GroupOptions(),
+          [&](std::unique_ptr<RecordChunk> chunk) {
+            summary_.groups_read += chunk->groups.size();
+            KeepRejects(PlanInputRole::kGroups, *chunk);
+            resolver.AddGroupsChunk(*chunk);
+            return Status::Ok();
+          },
+          &stats));
+      resolver.FinishGroups();
+    }
     desired_ = std::make_unique<DesiredState>(resolver.Finish());
     return Status::Ok();
   }
