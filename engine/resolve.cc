@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <atomic>
 #include <unordered_map>
 
 namespace scimflow {
@@ -61,6 +62,11 @@ const Role* FirstUnknownRole(std::span<const Role> roles, const TargetProfile& p
 struct AssignmentTable {
   std::vector<const Assignment*> records;
   std::vector<uint8_t> refused;  // Per record: its roles were refused, so its user is held.
+  // Per record: it is the first of its externalId, and (set while users stream in, from many
+  // threads, so through atomic_ref) some user record carries that externalId. Together they
+  // count the assignments naming no user without reading the assignments' chunks again.
+  std::vector<uint8_t> first;
+  std::vector<uint8_t> matched;
   KeyIndex index;
 };
 
@@ -69,12 +75,15 @@ AssignmentTable LoadAssignments(const ResolveInput& input, const TargetProfile& 
   AssignmentTable table;
   table.records = Flatten(input, &RecordChunk::assignments);
   table.refused.assign(table.records.size(), 0);
+  table.first.assign(table.records.size(), 0);
+  table.matched.assign(table.records.size(), 0);
   table.index.Build(
       table.records.size(), [&](size_t record) { return table.records[record]->external_id; },
       [](size_t) { return true; });
   for (size_t record = 0; record < table.records.size(); ++record) {
     const Assignment& assignment = *table.records[record];
     const uint32_t first = table.index.FirstOf(record);
+    table.first[record] = first == record;
     if (first != record) {
       rejects->push_back({InputKind::kAssignments, assignment.origin,
                           fmt::format("duplicate externalId \"{}\" (first at line {})",
@@ -91,7 +100,10 @@ AssignmentTable LoadAssignments(const ResolveInput& input, const TargetProfile& 
 // Per-record facts of the first pass over users that the second pass needs; everything here
 // outlives the record's chunk.
 struct UserScratch {
-  RecordOrigin origin;
+  // The record's place in the users file (its line is DesiredUser::line, its file the
+  // resolver's), kept apart from a RecordOrigin to keep this per-user struct small.
+  uint64_t byte_offset = 0;
+  uint32_t byte_length = 0;
   std::string_view folded_name;   // In the resolver's arenas.
   std::string_view unknown_role;  // The first role the profile refuses, copied; empty if none.
   bool assignment_refused = false;
@@ -101,7 +113,7 @@ struct UserScratch {
 // duplicates and holds over the whole file in parallel.
 class UserResolver {
  public:
-  UserResolver(const AssignmentTable* assignments, const TargetProfile& profile,
+  UserResolver(AssignmentTable* assignments, const TargetProfile& profile,
                const CurrentState* current, DesiredState* desired)
       : assignments_(assignments), profile_(profile), current_(current), desired_(desired) {}
 
@@ -143,12 +155,16 @@ class UserResolver {
     out.user_name = arena->Copy(user.user_name);
     out.line = user.origin.line;
     out.active = user.active;
-    scratch.origin = user.origin;
+    scratch.byte_offset = user.origin.byte_offset;
+    scratch.byte_length = user.origin.byte_length;
+    file_ = user.origin.file;
     std::span<const Role> roles = user.roles;
     if (assignments_ != nullptr) {
       const uint32_t assignment = assignments_->index.Find(user.external_id);
       out.assigned = assignment != kNoIndex;
       if (out.assigned) {
+        std::atomic_ref<uint8_t>(assignments_->matched[assignment])
+            .store(1, std::memory_order_relaxed);
         roles = assignments_->records[assignment]->roles;
         scratch.assignment_refused = assignments_->refused[assignment] != 0;
       }
@@ -182,7 +198,7 @@ class UserResolver {
     const uint32_t first = desired_->user_by_external_id.FirstOf(record);
     if (first != record) {
       out.state = DesiredUserState::kDuplicate;
-      Reject(scratch,
+      Reject(record,
              fmt::format("duplicate externalId \"{}\" (first at line {})", out.external_id,
                          desired_->users[first].line),
              rejects);
@@ -191,7 +207,7 @@ class UserResolver {
     const uint32_t name_first = name_index_.FirstOf(record);
     if (name_first != record) {
       out.state = DesiredUserState::kHeld;
-      Reject(scratch,
+      Reject(record,
              fmt::format("duplicate userName \"{}\" (first at line {})", out.user_name,
                          desired_->users[name_first].line),
              rejects);
@@ -199,23 +215,27 @@ class UserResolver {
     }
     if (!scratch.unknown_role.empty()) {
       out.state = DesiredUserState::kHeld;
-      Reject(scratch, UnknownRole(scratch.unknown_role, profile_), rejects);
+      Reject(record, UnknownRole(scratch.unknown_role, profile_), rejects);
       return;
     }
     // A refused assignment carries the reject itself; its user is held all the same.
     if (scratch.assignment_refused) out.state = DesiredUserState::kHeld;
   }
 
-  void Reject(const UserScratch& scratch, std::string reason, std::vector<ResolveReject>* rejects) {
-    rejects->push_back({InputKind::kUsers, scratch.origin, std::move(reason)});
+  void Reject(size_t record, std::string reason, std::vector<ResolveReject>* rejects) {
+    const UserScratch& scratch = scratch_[record];
+    const RecordOrigin origin{file_, desired_->users[record].line, scratch.byte_offset,
+                              scratch.byte_length};
+    rejects->push_back({InputKind::kUsers, origin, std::move(reason)});
   }
 
-  const AssignmentTable* assignments_;
+  AssignmentTable* assignments_;  // Its `matched` flags are set here.
   const TargetProfile& profile_;
   const CurrentState* current_;
   DesiredState* desired_;
   std::vector<UserScratch> scratch_;
   KeyIndex name_index_;
+  std::string_view file_;  // The users file, as every record's origin names it.
 };
 
 // Groups: NDJSON records are one group each (a later record of an externalId is a duplicate);
@@ -413,18 +433,16 @@ void Resolver::AddUsers(const RecordChunk& chunk) {
 
 void Resolver::FinishUsers() {
   if (!impl_->users) AddUsers(RecordChunk{});
+  // The assignments are done with once every user is in: count those naming no user, then free
+  // the table before the userName index and the holds take their memory.
+  AssignmentTable& table = impl_->assignments;
+  for (size_t record = 0; record < table.records.size(); ++record) {
+    if (table.first[record] && !table.matched[record]) ++impl_->desired.assignments_without_user;
+  }
+  table = AssignmentTable{};
   impl_->users->Finish();
   // The userName index is needed only to settle duplicates: free it before the groups come.
   impl_->users.reset();
-  DesiredState& desired = impl_->desired;
-  const AssignmentTable& table = impl_->assignments;
-  for (size_t record = 0; record < table.records.size(); ++record) {
-    if (table.index.FirstOf(record) == record &&
-        desired.FindUser(table.records[record]->external_id) == kNoIndex) {
-      ++desired.assignments_without_user;
-    }
-  }
-  impl_->assignments = AssignmentTable{};
 }
 
 void Resolver::AddGroups(const ResolveInput& groups) {

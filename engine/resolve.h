@@ -109,7 +109,8 @@ struct DesiredState {
 //   (optional, for a groups file: AddGroupsChunk per chunk, in file order → FinishGroups, or
 //   AddGroups with all chunks at once) → Finish.
 // Each call runs by one thread at a time; they run parallel loops themselves. Lifetimes: the
-// assignments' chunks must live until FinishUsers returns; a users or groups chunk only during
+// assignments' chunks must live until the last AddUsers call returns (FinishUsers no longer
+// reads them, so a caller may free them first); a users or groups chunk only during
 // its AddUsers / AddGroupsChunk call; AddGroups' chunks during that call.
 class Resolver {
  public:

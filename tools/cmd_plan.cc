@@ -289,6 +289,7 @@ class PlanRun {
             return Status::Ok();
           },
           &stats));
+      assignments = IngestedInput{};  // Not read after the last AddUsers: free it first.
       resolver.FinishUsers();
     }
     if (!flags_.groups.empty()) {
