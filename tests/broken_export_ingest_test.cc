@@ -89,7 +89,7 @@ struct Ingested {
   std::vector<std::pair<uint64_t, std::string>> rejects;  // Line, message.
 };
 
-class BrokenExportIngestTest : public ::testing::Test {
+class BrokenExportPipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::path(::testing::TempDir()) /
@@ -157,7 +157,7 @@ class BrokenExportIngestTest : public ::testing::Test {
   std::vector<std::unique_ptr<std::string>> paths_;  // Outlive the chunks whose origins view them.
 };
 
-TEST_F(BrokenExportIngestTest, EveryFileYieldsExactlyItsListedRejectsAndValidRecords) {
+TEST_F(BrokenExportPipelineTest, EveryFileYieldsExactlyItsListedRejectsAndValidRecords) {
   for (const ExpectedFile& expected : expected_) {
     SCOPED_TRACE(expected.file);
     const IngestOutcome got = Run(expected);
@@ -166,7 +166,7 @@ TEST_F(BrokenExportIngestTest, EveryFileYieldsExactlyItsListedRejectsAndValidRec
   }
 }
 
-TEST_F(BrokenExportIngestTest, EveryFileKindIsCovered) {
+TEST_F(BrokenExportPipelineTest, EveryFileKindIsCovered) {
   // Guards the test above against an export that silently lost its damaged files.
   std::set<std::string> reasons;
   for (const ExpectedFile& expected : expected_) {
@@ -192,7 +192,7 @@ int ScimflowIn(const fs::path& dir, const std::string& arguments, const fs::path
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-TEST_F(BrokenExportIngestTest, PlanWritesExactlyTheListedRejectsForEveryFile) {
+TEST_F(BrokenExportPipelineTest, PlanWritesExactlyTheListedRejectsForEveryFile) {
   const fs::path work = dir_ / "plan";
   fs::create_directories(work);
   std::ofstream(work / "empty-snapshot.ndjson").close();
