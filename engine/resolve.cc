@@ -4,6 +4,8 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <atomic>
+#include <unordered_map>
 
 namespace scimflow {
 
@@ -60,6 +62,11 @@ const Role* FirstUnknownRole(std::span<const Role> roles, const TargetProfile& p
 struct AssignmentTable {
   std::vector<const Assignment*> records;
   std::vector<uint8_t> refused;  // Per record: its roles were refused, so its user is held.
+  // Per record: it is the first of its externalId, and (set while users stream in, from many
+  // threads, so through atomic_ref) some user record carries that externalId. Together they
+  // count the assignments naming no user without reading the assignments' chunks again.
+  std::vector<uint8_t> first;
+  std::vector<uint8_t> matched;
   KeyIndex index;
 };
 
@@ -68,12 +75,15 @@ AssignmentTable LoadAssignments(const ResolveInput& input, const TargetProfile& 
   AssignmentTable table;
   table.records = Flatten(input, &RecordChunk::assignments);
   table.refused.assign(table.records.size(), 0);
+  table.first.assign(table.records.size(), 0);
+  table.matched.assign(table.records.size(), 0);
   table.index.Build(
       table.records.size(), [&](size_t record) { return table.records[record]->external_id; },
       [](size_t) { return true; });
   for (size_t record = 0; record < table.records.size(); ++record) {
     const Assignment& assignment = *table.records[record];
     const uint32_t first = table.index.FirstOf(record);
+    table.first[record] = first == record;
     if (first != record) {
       rejects->push_back({InputKind::kAssignments, assignment.origin,
                           fmt::format("duplicate externalId \"{}\" (first at line {})",
@@ -90,7 +100,10 @@ AssignmentTable LoadAssignments(const ResolveInput& input, const TargetProfile& 
 // Per-record facts of the first pass over users that the second pass needs; everything here
 // outlives the record's chunk.
 struct UserScratch {
-  RecordOrigin origin;
+  // The record's place in the users file (its line is DesiredUser::line, its file the
+  // resolver's), kept apart from a RecordOrigin to keep this per-user struct small.
+  uint64_t byte_offset = 0;
+  uint32_t byte_length = 0;
   std::string_view folded_name;   // In the resolver's arenas.
   std::string_view unknown_role;  // The first role the profile refuses, copied; empty if none.
   bool assignment_refused = false;
@@ -100,7 +113,7 @@ struct UserScratch {
 // duplicates and holds over the whole file in parallel.
 class UserResolver {
  public:
-  UserResolver(const AssignmentTable* assignments, const TargetProfile& profile,
+  UserResolver(AssignmentTable* assignments, const TargetProfile& profile,
                const CurrentState* current, DesiredState* desired)
       : assignments_(assignments), profile_(profile), current_(current), desired_(desired) {}
 
@@ -142,12 +155,16 @@ class UserResolver {
     out.user_name = arena->Copy(user.user_name);
     out.line = user.origin.line;
     out.active = user.active;
-    scratch.origin = user.origin;
+    scratch.byte_offset = user.origin.byte_offset;
+    scratch.byte_length = user.origin.byte_length;
+    file_ = user.origin.file;
     std::span<const Role> roles = user.roles;
     if (assignments_ != nullptr) {
       const uint32_t assignment = assignments_->index.Find(user.external_id);
       out.assigned = assignment != kNoIndex;
       if (out.assigned) {
+        std::atomic_ref<uint8_t>(assignments_->matched[assignment])
+            .store(1, std::memory_order_relaxed);
         roles = assignments_->records[assignment]->roles;
         scratch.assignment_refused = assignments_->refused[assignment] != 0;
       }
@@ -181,7 +198,7 @@ class UserResolver {
     const uint32_t first = desired_->user_by_external_id.FirstOf(record);
     if (first != record) {
       out.state = DesiredUserState::kDuplicate;
-      Reject(scratch,
+      Reject(record,
              fmt::format("duplicate externalId \"{}\" (first at line {})", out.external_id,
                          desired_->users[first].line),
              rejects);
@@ -190,7 +207,7 @@ class UserResolver {
     const uint32_t name_first = name_index_.FirstOf(record);
     if (name_first != record) {
       out.state = DesiredUserState::kHeld;
-      Reject(scratch,
+      Reject(record,
              fmt::format("duplicate userName \"{}\" (first at line {})", out.user_name,
                          desired_->users[name_first].line),
              rejects);
@@ -198,84 +215,95 @@ class UserResolver {
     }
     if (!scratch.unknown_role.empty()) {
       out.state = DesiredUserState::kHeld;
-      Reject(scratch, UnknownRole(scratch.unknown_role, profile_), rejects);
+      Reject(record, UnknownRole(scratch.unknown_role, profile_), rejects);
       return;
     }
     // A refused assignment carries the reject itself; its user is held all the same.
     if (scratch.assignment_refused) out.state = DesiredUserState::kHeld;
   }
 
-  void Reject(const UserScratch& scratch, std::string reason, std::vector<ResolveReject>* rejects) {
-    rejects->push_back({InputKind::kUsers, scratch.origin, std::move(reason)});
+  void Reject(size_t record, std::string reason, std::vector<ResolveReject>* rejects) {
+    const UserScratch& scratch = scratch_[record];
+    const RecordOrigin origin{file_, desired_->users[record].line, scratch.byte_offset,
+                              scratch.byte_length};
+    rejects->push_back({InputKind::kUsers, origin, std::move(reason)});
   }
 
-  const AssignmentTable* assignments_;
+  AssignmentTable* assignments_;  // Its `matched` flags are set here.
   const TargetProfile& profile_;
   const CurrentState* current_;
   DesiredState* desired_;
   std::vector<UserScratch> scratch_;
   KeyIndex name_index_;
+  std::string_view file_;  // The users file, as every record's origin names it.
 };
 
 // Groups: NDJSON records are one group each (a later record of an externalId is a duplicate);
 // CSV edge rows are one membership each and merge into their group by externalId.
+//
+// Streamed chunk by chunk in file order, so only the compact result is kept, never the parsed
+// file: per chunk, groups are numbered in order of first appearance (serially: the first record
+// of an externalId is the earliest one seen, which is what "first at line N" names), then member
+// externalIds are resolved to user indices in parallel blocks. Finish buckets the (group, user)
+// pairs per group. REQUIRES: every user is in (FinishUsers ran), so members can be looked up.
 class GroupResolver {
  public:
-  GroupResolver(const ResolveInput& input, DesiredState* desired)
-      : desired_(desired), records_(Flatten(input, &RecordChunk::groups)) {}
+  explicit GroupResolver(DesiredState* desired)
+      : desired_(desired), arena_(desired->arenas.emplace_back(std::make_unique<Arena>()).get()) {}
 
-  void Run() {
-    const size_t count = records_.size();
-    index_.Build(
-        count, [&](size_t record) { return records_[record]->external_id; },
-        [](size_t) { return true; });
-    AssignGroups();
+  void AddChunk(const RecordChunk& chunk) {
+    std::vector<uint32_t> group_of(chunk.groups.size(), kNoIndex);
+    for (size_t record = 0; record < chunk.groups.size(); ++record) {
+      group_of[record] = AssignGroup(chunk.groups[record]);
+    }
+    CollectMembers(chunk.groups, group_of);
+  }
+
+  void Finish() {
     desired_->group_by_external_id.Build(
         desired_->groups.size(), [&](size_t group) { return desired_->groups[group].external_id; },
         [](size_t) { return true; });
-    CollectMembers();
+    Bucket(pairs_);
+    pairs_.clear();
+    group_index_.clear();
   }
 
  private:
-  // Gives every group a dense index in order of first appearance and reports duplicates.
-  void AssignGroups() {
-    const size_t count = records_.size();
-    std::vector<uint32_t> first(count);
-    tbb::parallel_for(size_t{0}, count,
-                      [&](size_t record) { first[record] = index_.FirstOf(record); });
-    group_of_.assign(count, kNoIndex);
-    Arena* arena = desired_->arenas.emplace_back(std::make_unique<Arena>()).get();
-    for (size_t record = 0; record < count; ++record) {
-      const Group& group = *records_[record];
-      if (first[record] == record) {
-        group_of_[record] = static_cast<uint32_t>(desired_->groups.size());
-        DesiredGroup& added = desired_->groups.emplace_back();
-        added.external_id = arena->Copy(group.external_id);
-        added.display_name = arena->Copy(group.display_name);
-        added.line = group.origin.line;
-      } else if (group.from_edge_list) {
-        group_of_[record] = group_of_[first[record]];
-      } else {
-        desired_->rejects.push_back(
-            {InputKind::kGroups, group.origin,
-             fmt::format("duplicate externalId \"{}\" (first at line {})", group.external_id,
-                         records_[first[record]]->origin.line)});
-        continue;
-      }
-      DesiredGroup& target = desired_->groups[group_of_[record]];
-      if (group.has_roles && target.roles_line == 0) target.roles_line = group.origin.line;
+  // The group `group` belongs to, a new one for an unseen externalId; kNoIndex (and a reject)
+  // for a later NDJSON record of an externalId already seen.
+  uint32_t AssignGroup(const Group& group) {
+    uint32_t index = kNoIndex;
+    const auto found = group_index_.find(group.external_id);
+    if (found == group_index_.end()) {
+      index = static_cast<uint32_t>(desired_->groups.size());
+      DesiredGroup& added = desired_->groups.emplace_back();
+      added.external_id = arena_->Copy(group.external_id);  // The key outlives the chunk.
+      added.display_name = arena_->Copy(group.display_name);
+      added.line = group.origin.line;
+      group_index_.emplace(added.external_id, index);
+    } else if (group.from_edge_list) {
+      index = found->second;
+    } else {
+      desired_->rejects.push_back(
+          {InputKind::kGroups, group.origin,
+           fmt::format("duplicate externalId \"{}\" (first at line {})", group.external_id,
+                       desired_->groups[found->second].line)});
+      return kNoIndex;
     }
+    DesiredGroup& target = desired_->groups[index];
+    if (group.has_roles && target.roles_line == 0) target.roles_line = group.origin.line;
+    return index;
   }
 
-  // Resolves member externalIds to users in parallel, then buckets them per group.
-  void CollectMembers() {
-    const size_t count = records_.size();
+  // Resolves member externalIds to users in parallel blocks; rejects and pairs in file order.
+  void CollectMembers(const std::vector<Group>& records, const std::vector<uint32_t>& group_of) {
+    const size_t count = records.size();
     std::vector<std::vector<std::pair<uint32_t, uint32_t>>> pairs(BlockCount(count));
     std::vector<std::vector<ResolveReject>> rejects(BlockCount(count));
     ForEachBlock(count, [&](size_t block, size_t begin, size_t end) {
       for (size_t record = begin; record < end; ++record) {
-        if (group_of_[record] == kNoIndex) continue;
-        const Group& group = *records_[record];
+        if (group_of[record] == kNoIndex) continue;
+        const Group& group = records[record];
         for (std::string_view member : group.member_external_ids) {
           const uint32_t user = desired_->FindUser(member);
           if (user == kNoIndex) {
@@ -283,13 +311,15 @@ class GroupResolver {
                 {InputKind::kGroups, group.origin,
                  fmt::format("group member \"{}\" is not a known user", member)});
           } else {
-            pairs[block].emplace_back(group_of_[record], user);
+            pairs[block].emplace_back(group_of[record], user);
           }
         }
       }
     });
     AppendInOrder(&rejects, &desired_->rejects);
-    Bucket(pairs);
+    for (auto& block : pairs) {
+      if (!block.empty()) pairs_.push_back(std::move(block));
+    }
   }
 
   // Counting sort of (group, user) pairs into one pool; each group's users sorted, unique.
@@ -329,9 +359,11 @@ class GroupResolver {
   };
 
   DesiredState* desired_;
-  std::vector<const Group*> records_;
-  std::vector<uint32_t> group_of_;  // Per record: its group, or kNoIndex for a refused record.
-  KeyIndex index_;
+  Arena* arena_;  // Owned by desired_: group externalIds and names.
+  // externalId → group index; keys view arena_ copies. Groups are few (10^4 for 10^6 users).
+  std::unordered_map<std::string_view, uint32_t> group_index_;
+  // (group, user) pairs in file order, one vector per parsed block.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> pairs_;
 };
 
 }  // namespace
@@ -376,6 +408,7 @@ struct Resolver::Impl {
   AssignmentTable assignments;
   std::vector<ResolveReject> assignment_rejects;
   std::unique_ptr<UserResolver> users;
+  std::unique_ptr<GroupResolver> groups;
 };
 
 Resolver::Resolver(const TargetProfile& profile, const CurrentState* current)
@@ -400,22 +433,35 @@ void Resolver::AddUsers(const RecordChunk& chunk) {
 
 void Resolver::FinishUsers() {
   if (!impl_->users) AddUsers(RecordChunk{});
-  impl_->users->Finish();
-  DesiredState& desired = impl_->desired;
-  const AssignmentTable& table = impl_->assignments;
+  // The assignments are done with once every user is in: count those naming no user, then free
+  // the table before the userName index and the holds take their memory.
+  AssignmentTable& table = impl_->assignments;
   for (size_t record = 0; record < table.records.size(); ++record) {
-    if (table.index.FirstOf(record) == record &&
-        desired.FindUser(table.records[record]->external_id) == kNoIndex) {
-      ++desired.assignments_without_user;
-    }
+    if (table.first[record] && !table.matched[record]) ++impl_->desired.assignments_without_user;
   }
-  impl_->assignments = AssignmentTable{};
+  table = AssignmentTable{};
+  impl_->users->Finish();
+  // The userName index is needed only to settle duplicates: free it before the groups come.
+  impl_->users.reset();
 }
 
 void Resolver::AddGroups(const ResolveInput& groups) {
   if (groups.file.empty()) return;
+  for (const RecordChunk* chunk : groups.chunks) AddGroupsChunk(*chunk);
+  FinishGroups();
+}
+
+void Resolver::AddGroupsChunk(const RecordChunk& chunk) {
   impl_->desired.has_groups = true;
-  GroupResolver(groups, &impl_->desired).Run();
+  if (!impl_->groups) impl_->groups = std::make_unique<GroupResolver>(&impl_->desired);
+  impl_->groups->AddChunk(chunk);
+}
+
+void Resolver::FinishGroups() {
+  impl_->desired.has_groups = true;
+  if (!impl_->groups) impl_->groups = std::make_unique<GroupResolver>(&impl_->desired);
+  impl_->groups->Finish();
+  impl_->groups.reset();
 }
 
 DesiredState Resolver::Finish() {

@@ -102,13 +102,16 @@ struct DesiredState {
   std::vector<uint32_t> member_pool;
 };
 
-// The streaming form of Resolve, so the users file's chunks can be released one by one as they
-// are resolved (memory holds the compact desired state, not the parsed file). Calls, in order:
-//   AddAssignments (optional) → AddUsers per chunk, in file order → FinishUsers → AddGroups
-//   (optional) → Finish.
+// The streaming form of Resolve, so the users and groups files' chunks can be released one by
+// one as they are resolved (memory holds the compact desired state, not the parsed files). Calls,
+// in order:
+//   AddAssignments (optional) → AddUsers per chunk, in file order → FinishUsers →
+//   (optional, for a groups file: AddGroupsChunk per chunk, in file order → FinishGroups, or
+//   AddGroups with all chunks at once) → Finish.
 // Each call runs by one thread at a time; they run parallel loops themselves. Lifetimes: the
-// assignments' chunks must live until FinishUsers returns; a users chunk only during its
-// AddUsers call; the groups' chunks during AddGroups.
+// assignments' chunks must live until the last AddUsers call returns (FinishUsers no longer
+// reads them, so a caller may free them first); a users or groups chunk only during
+// its AddUsers / AddGroupsChunk call; AddGroups' chunks during that call.
 class Resolver {
  public:
   // `current` may be null (then every user keeps its full attributes); it must outlive Finish.
@@ -122,6 +125,10 @@ class Resolver {
   void AddUsers(const RecordChunk& chunk);
   void FinishUsers();
   void AddGroups(const ResolveInput& groups);
+  // A groups file given chunk by chunk; FinishGroups after the last (also for a file without
+  // any chunk: it marks that a groups file was given, so groups absent from it are deleted).
+  void AddGroupsChunk(const RecordChunk& chunk);
+  void FinishGroups();
   // The desired state; the Resolver is spent afterwards.
   DesiredState Finish();
 

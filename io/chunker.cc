@@ -70,10 +70,13 @@ std::optional<uint32_t> ChunkReader::Acquire() {
   if (free_.empty()) {
     if (buffers_.size() >= pool_limit_) return std::nullopt;
     auto buffer = std::make_unique<Buffer>();
-    buffer->data = std::make_unique<char[]>(buffer_bytes_);
-    // Touch every page once now, so reads into it never fault, and zero the padding simdjson
-    // may read past a chunk's end.
-    std::memset(buffer->data.get(), 0, buffer_bytes_);
+    // Not value-initialised: that would touch the whole tail region too.
+    buffer->data = std::make_unique_for_overwrite<char[]>(buffer_bytes_);
+    // Touch every page of the read region once now, so reads into it never fault, and zero the
+    // padding simdjson may read past a chunk's end. The tail region in front (max_line_bytes,
+    // 16 MiB for groups files and snapshots) is left untouched: only as many of its pages as the
+    // longest carried tail ever become resident, instead of all of them in every buffer.
+    std::memset(buffer->data.get() + prefix_bytes_, 0, buffer_bytes_ - prefix_bytes_);
     buffers_.push_back(std::move(buffer));
     free_.push_back(static_cast<uint32_t>(buffers_.size() - 1));
   }

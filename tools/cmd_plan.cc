@@ -14,6 +14,7 @@
 #include <fstream>
 #include <future>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,23 @@ struct PlanFlags {
   uint32_t threads = 0;
   uint32_t max_members_per_patch = 100;
   int64_t allow_deprovision = 0;
+  // --format, --groups-format, --assignments-format: names of io/format_detect.h; "auto" detects.
+  std::string users_format = "auto";
+  std::string groups_format = "auto";
+  std::string assignments_format = "auto";
+  // The formats the three flags name, set by ParseFormatFlags.
+  InputFormat users_input_format = InputFormat::kAuto;
+  InputFormat groups_input_format = InputFormat::kAuto;
+  InputFormat assignments_input_format = InputFormat::kAuto;
 };
+
+// The format a --*-format flag names; an unknown name is a usage error that lists the known ones.
+Result<InputFormat> FormatFlag(std::string_view flag, const std::string& value) {
+  const std::optional<InputFormat> format = ParseInputFormat(value);
+  if (format.has_value()) return *format;
+  return InvalidArgument(fmt::format(
+      "unknown {} \"{}\" (one of auto, ndjson, json, okta-ndjson, okta-json, csv)", flag, value));
+}
 
 void AddFlags(CLI::App* app, PlanFlags* flags) {
   app->add_option("--users", flags->users, "the IdP's users file")->required();
@@ -72,6 +89,24 @@ void AddFlags(CLI::App* app, PlanFlags* flags) {
                   "confirm this many deactivations plus deletions (default limit: 10% of the "
                   "target's active users, at least 100)")
       ->check(CLI::NonNegativeNumber);
+  app->add_option("--format", flags->users_format,
+                  "format of --users: auto, ndjson, json, okta-ndjson, okta-json, csv "
+                  "(auto: from the first bytes)")
+      ->capture_default_str();
+  app->add_option("--groups-format", flags->groups_format, "format of --groups, as --format")
+      ->capture_default_str();
+  app->add_option("--assignments-format", flags->assignments_format,
+                  "format of --assignments, as --format")
+      ->capture_default_str();
+}
+
+Status ParseFormatFlags(PlanFlags* flags) {
+  SCIMFLOW_ASSIGN_OR_RETURN(flags->users_input_format, FormatFlag("--format", flags->users_format));
+  SCIMFLOW_ASSIGN_OR_RETURN(flags->groups_input_format,
+                            FormatFlag("--groups-format", flags->groups_format));
+  SCIMFLOW_ASSIGN_OR_RETURN(flags->assignments_input_format,
+                            FormatFlag("--assignments-format", flags->assignments_format));
+  return Status::Ok();
 }
 
 using Clock = std::chrono::steady_clock;
@@ -218,13 +253,13 @@ class PlanRun {
     }
   }
 
-  Status IngestWhole(const std::string& path, InputKind kind, PlanInputRole role,
-                     IngestedInput* out) {
+  Status IngestWhole(const std::string& path, InputKind kind, InputFormat format,
+                     PlanInputRole role, IngestedInput* out) {
     out->file = path;
     if (path.empty()) return Status::Ok();
-    SCIMFLOW_ASSIGN_OR_RETURN(IngestResult result,
-                              IngestFile(path, kind, InputFormat::kAuto,
-                                         kind == InputKind::kGroups ? GroupOptions() : options_));
+    SCIMFLOW_ASSIGN_OR_RETURN(
+        IngestResult result,
+        IngestFile(path, kind, format, kind == InputKind::kGroups ? GroupOptions() : options_));
     out->chunks = std::move(result.chunks);
     for (const auto& chunk : out->chunks) {
       out->views.push_back(chunk.get());
@@ -234,18 +269,19 @@ class PlanRun {
     return Status::Ok();
   }
 
-  // Assignments first (they decide roles), then users streamed chunk by chunk into the
-  // resolver (each chunk released once resolved), then groups.
+  // Assignments first (they decide roles), then users and groups, each streamed chunk by chunk
+  // into the resolver (each chunk released once resolved).
   Status IngestAndResolve() {
     Resolver resolver(*profile_, current_.get());
     {
       IngestedInput assignments;
       SCIMFLOW_RETURN_IF_ERROR(IngestWhole(flags_.assignments, InputKind::kAssignments,
+                                           flags_.assignments_input_format,
                                            PlanInputRole::kAssignments, &assignments));
       resolver.AddAssignments(assignments.AsResolveInput());
       IngestStats stats;
       SCIMFLOW_RETURN_IF_ERROR(IngestFileStreaming(
-          flags_.users, InputKind::kUsers, InputFormat::kAuto, options_,
+          flags_.users, InputKind::kUsers, flags_.users_input_format, options_,
           [&](std::unique_ptr<RecordChunk> chunk) {
             summary_.users_read += chunk->users.size();
             KeepRejects(PlanInputRole::kUsers, *chunk);
@@ -253,12 +289,23 @@ class PlanRun {
             return Status::Ok();
           },
           &stats));
+      assignments = IngestedInput{};  // Not read after the last AddUsers: free it first.
       resolver.FinishUsers();
     }
-    IngestedInput groups;
-    SCIMFLOW_RETURN_IF_ERROR(
-        IngestWhole(flags_.groups, InputKind::kGroups, PlanInputRole::kGroups, &groups));
-    resolver.AddGroups(groups.AsResolveInput());
+    if (!flags_.groups.empty()) {
+      // Streamed like the users: each chunk is released once its groups are resolved.
+      IngestStats stats;
+      SCIMFLOW_RETURN_IF_ERROR(IngestFileStreaming(
+          flags_.groups, InputKind::kGroups, flags_.groups_input_format, GroupOptions(),
+          [&](std::unique_ptr<RecordChunk> chunk) {
+            summary_.groups_read += chunk->groups.size();
+            KeepRejects(PlanInputRole::kGroups, *chunk);
+            resolver.AddGroupsChunk(*chunk);
+            return Status::Ok();
+          },
+          &stats));
+      resolver.FinishGroups();
+    }
     desired_ = std::make_unique<DesiredState>(resolver.Finish());
     return Status::Ok();
   }
@@ -324,6 +371,11 @@ ExitCode RunPlan(int argc, char** argv) {
     return ExitCode::kSuccess;
   } catch (const CLI::ParseError& error) {
     std::fprintf(stderr, "scimflow plan: %s\n", error.what());
+    return ExitCode::kUsage;
+  }
+  const Status formats = ParseFormatFlags(&flags);
+  if (!formats.ok()) {
+    std::fprintf(stderr, "scimflow plan: %s\n", formats.message().c_str());
     return ExitCode::kUsage;
   }
   // Every parallel loop of the run stays within --threads; the plan is the same for any value.
