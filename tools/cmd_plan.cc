@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/current_state.h"
+#include "engine/current_state_store.h"
 #include "engine/ingest.h"
 #include "engine/options.h"
 #include "engine/plan.h"
@@ -39,6 +40,7 @@ struct PlanFlags {
   std::string groups;
   std::string assignments;
   std::string current;
+  std::string state;
   std::string profile = "github-emu";
   std::string out;
   std::string report;
@@ -53,8 +55,15 @@ void AddFlags(CLI::App* app, PlanFlags* flags) {
   app->add_option("--users", flags->users, "the IdP's users file")->required();
   app->add_option("--groups", flags->groups, "push groups (NDJSON or CSV edges)");
   app->add_option("--assignments", flags->assignments, "who is assigned, with which roles");
-  app->add_option("--current", flags->current, "snapshot of the target (scimflow snapshot)")
-      ->required();
+  CLI::Option* current =
+      app->add_option("--current", flags->current, "snapshot of the target (scimflow snapshot)");
+  CLI::Option* state = app->add_option(
+      "--state", flags->state, "the state database of earlier applies (read only; the fast path)");
+  app->callback([current, state] {
+    if (current->count() + state->count() != 1) {
+      throw CLI::ValidationError("exactly one of --current or --state is required");
+    }
+  });
   app->add_option("--profile", flags->profile, "target profile")
       ->check(CLI::IsMember({"github-emu", "ghes", "generic"}))
       ->capture_default_str();
@@ -196,8 +205,13 @@ class PlanRun {
     return inputs;
   }
 
+  // The current state from whichever source was given; the plan does not depend on which.
   Status LoadCurrent() {
-    SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadSnapshot(flags_.current, GroupOptions()));
+    if (!flags_.state.empty()) {
+      SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadCurrentStateFromStore(flags_.state));
+    } else {
+      SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadSnapshot(flags_.current, GroupOptions()));
+    }
     summary_.current_users = current_->users().size();
     summary_.current_groups = current_->groups().size();
     return Status::Ok();
@@ -279,8 +293,8 @@ class PlanRun {
                                   ReadExcerpt(path, reject.origin)});
     }
     for (const SourceIssue& issue : current_->issues()) {
-      summary_.rejects.push_back(
-          {PlanInputRole::kCurrent, flags_.current, issue.line, 0, issue.reason, issue.excerpt});
+      summary_.rejects.push_back({PlanInputRole::kCurrent, current_->source_name(), issue.line, 0,
+                                  issue.reason, issue.excerpt});
     }
     SortRejects(&summary_.rejects);
   }

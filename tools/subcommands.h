@@ -24,6 +24,7 @@ ExitCode RunVersion(int argc, char** argv);
 ExitCode RunGen(int argc, char** argv);  // tools/cmd_gen.cc
 ExitCode RunSim(int argc, char** argv);  // tools/cmd_sim.cc
 ExitCode RunPlan(int argc, char** argv);  // tools/cmd_plan.cc
+ExitCode RunState(int argc, char** argv);  // tools/cmd_state.cc
 
 }  // namespace scimflow
 
