@@ -31,6 +31,7 @@
 #include "io/snapshot_file.h"
 #include "tools/plan_report.h"
 #include "tools/subcommands.h"
+#include "tools/target_source.h"
 
 namespace scimflow {
 namespace {
@@ -41,6 +42,7 @@ struct PlanFlags {
   std::string assignments;
   std::string current;
   std::string state;
+  TargetFlags target;
   std::string profile = "github-emu";
   std::string out;
   std::string report;
@@ -59,9 +61,10 @@ void AddFlags(CLI::App* app, PlanFlags* flags) {
       app->add_option("--current", flags->current, "snapshot of the target (scimflow snapshot)");
   CLI::Option* state = app->add_option(
       "--state", flags->state, "the state database of earlier applies (read only; the fast path)");
-  app->callback([current, state] {
-    if (current->count() + state->count() != 1) {
-      throw CLI::ValidationError("exactly one of --current or --state is required");
+  CLI::Option* target = AddTargetFlags(app, &flags->target, /*url_required=*/false);
+  app->callback([current, state, target] {
+    if (current->count() + state->count() + target->count() != 1) {
+      throw CLI::ValidationError("exactly one of --current, --state or --target is required");
     }
   });
   app->add_option("--profile", flags->profile, "target profile")
@@ -151,7 +154,10 @@ class PlanRun {
     Status loaded = Timed("current", [&] { return LoadCurrent(); });
     if (loaded.ok()) loaded = Timed("ingest+resolve", [&] { return IngestAndResolve(); });
     Result<std::vector<PlanInput>> inputs = digests.get();
-    if (!loaded.ok()) return Fail(loaded);
+    if (!loaded.ok()) {
+      const ExitCode code = Fail(loaded);
+      return target_failed_ ? TargetExitCode(loaded) : code;
+    }
     if (!inputs.ok()) return Fail(inputs.status());
     Timed("reconcile+plan", [&] { return ReconcileAndPlan(); });
     CollectRejects();
@@ -209,6 +215,17 @@ class PlanRun {
   Status LoadCurrent() {
     if (!flags_.state.empty()) {
       SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadCurrentStateFromStore(flags_.state));
+    } else if (!flags_.target.url.empty()) {
+      // Without a groups file the target's groups are left alone, so they need not be read.
+      target_failed_ = true;
+      SCIMFLOW_ASSIGN_OR_RETURN(std::unique_ptr<TargetSource> source,
+                                TargetSource::Open(flags_.target, *profile_,
+                                                   /*read_groups=*/!flags_.groups.empty()));
+      for (const std::string& warning : source->warnings()) {
+        std::fprintf(stderr, "scimflow plan: warning: %s\n", warning.c_str());
+      }
+      SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadCurrentStateFromTarget(source->reader()));
+      target_failed_ = false;
     } else {
       SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadSnapshot(flags_.current, GroupOptions()));
     }
@@ -318,6 +335,7 @@ class PlanRun {
   EngineOptions options_;
   PlanRunSummary summary_;
   std::unique_ptr<CurrentState> current_;
+  bool target_failed_ = false;  // The live read failed: exit 5, not 1.
   std::unique_ptr<DesiredState> desired_;
   Plan plan_;
 };
@@ -331,6 +349,12 @@ ExitCode RunPlan(int argc, char** argv) {
       "scimflow plan"};
   PlanFlags flags;
   AddFlags(&app, &flags);
+  app.footer(
+      "The current state comes from exactly one of: --current SNAPSHOT (a snapshot file, "
+      "docs/snapshot-format.md); --state DB (the state database apply keeps, opened read only: "
+      "the fast path for nightly runs); --target URL (read live: users pages, then groups and "
+      "their members, with --token-env/--token-file, --ca-file, --insecure, --concurrency, "
+      "--page-size, --max-attempts; groups are read only when --groups is given).");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
