@@ -59,7 +59,8 @@ Status ParseListPage(ondemand::parser& parser, const simdjson::padded_string& bo
   ondemand::document document;
   ondemand::object object;
   if (auto error = parser.iterate(body).get(document)) return JsonErrorStatus(error);
-  if (document.get_object().get(object)) {
+  if (auto error = document.get_object().get(object)) {
+    if (error != simdjson::INCORRECT_TYPE) return JsonErrorStatus(error);
     return Status(StatusCode::kDataLoss, "wrong type for the answer: expected object");
   }
   for (auto member : object) {
@@ -79,7 +80,8 @@ Status ParseListPage(ondemand::parser& parser, const simdjson::padded_string& bo
       page->total = total;
     } else if (key == "Resources") {
       ondemand::array array;
-      if (field.value().get_array().get(array)) {
+      if (auto error = field.value().get_array().get(array)) {
+        if (error != simdjson::INCORRECT_TYPE) return JsonErrorStatus(error);
         return Status(StatusCode::kDataLoss, "wrong type for \"Resources\": expected array");
       }
       for (auto element : array) {
@@ -451,8 +453,10 @@ Status TargetReader::ReadMembers(const Sink& sink) {
     Status status;
     if (auto error = parser.iterate(body).get(document)) {
       status = JsonErrorStatus(error);
-    } else if (document.get_object().get(object)) {
-      status = Status(StatusCode::kDataLoss, "wrong type for the answer: expected object");
+    } else if (auto error = document.get_object().get(object)) {
+      status = error == simdjson::INCORRECT_TYPE
+                   ? Status(StatusCode::kDataLoss, "wrong type for the answer: expected object")
+                   : JsonErrorStatus(error);
     } else {
       status = ParseScimGroup(object, &chunk->arena, &parsed);
       if (status.ok()) status = FinishDocument(document);

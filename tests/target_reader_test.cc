@@ -232,8 +232,12 @@ class TargetReaderScriptedTest : public ::testing::Test {
 
 TEST_F(TargetReaderScriptedTest, MalformedFirstPageNamesUrlAndStartIndex) {
   server_->Enqueue(Ok(R"({"totalResults":5,"Resources":[{"id":)"));
-  EXPECT_EQ(Read().status(), Status(StatusCode::kDataLoss,
-                                    "GET " + UsersUrl(1, 2) + ": startIndex 1: malformed JSON"));
+  const Status status = Read().status();
+  EXPECT_EQ(status.code(), StatusCode::kDataLoss);
+  EXPECT_EQ(status.message(), "GET " + UsersUrl(1, 2) + ": startIndex 1: malformed JSON");
+  // Truncated inside the page's object: the same.
+  server_->Enqueue(Ok(Page(5, {UserJson(1), UserJson(2)}).substr(0, 150)));
+  EXPECT_EQ(Read().status().message(), "GET " + UsersUrl(1, 2) + ": startIndex 1: malformed JSON");
 }
 
 TEST_F(TargetReaderScriptedTest, TotalResultsChangingMidReadStopsTheRead) {
