@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "engine/state_format.h"
@@ -12,6 +13,9 @@
 
 namespace scimflow {
 namespace {
+
+// Most of the database SQLite may map for reading: the users and memberships of 10^6 users fit.
+constexpr uint64_t kMmapBytes = uint64_t{4} << 30;
 
 // Checks that `db` holds this version of the schema before any table is touched, so a database
 // of another version (or another program) is refused with a message an operator can act on.
@@ -51,6 +55,8 @@ Result<std::unique_ptr<CurrentState>> LoadCurrentStateFromStore(const std::strin
   open_options.read_only = true;
   SCIMFLOW_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(state_path, open_options));
   SCIMFLOW_RETURN_IF_ERROR(CheckSchema(*db));
+  // Whole-table scans: mapping the file saves a pread per page (10^6 users are about 750 MB).
+  SCIMFLOW_RETURN_IF_ERROR(db->Exec(fmt::format("PRAGMA mmap_size={}", kMmapBytes)));
   SCIMFLOW_ASSIGN_OR_RETURN(std::unique_ptr<StateStore> store, StateStore::Create(db.get()));
 
   auto state = std::make_unique<CurrentState>(state_path);

@@ -6,13 +6,13 @@
 //
 // The database is opened read-only (nothing is created, migrated or written, and a run that
 // applies to it may go on meanwhile: WAL readers see the last committed state). Rows are
-// streamed: users in externalId order straight into CurrentState::AddUser, then groups in
+// streamed: users in storage order straight into CurrentState::AddUser, then groups in
 // externalId order merged with their memberships, which are stored by user externalId and so are
 // resolved through CurrentState's externalId index (no join with the users table in SQLite, no
 // copy of a table beyond what CurrentState keeps).
 //
-// Issue lines: a user's "line" is its row number in externalId order (1-based), a group's the
-// number of users plus its own row number, as if users and groups were listed in one file.
+// Issue lines: a user's "line" is its row number in the scan (1-based), a group's the number of
+// users plus its own row number, as if users and groups were listed in one file.
 //
 // Thread-safety: reentrant; each call opens its own connection.
 #ifndef SCIMFLOW_ENGINE_CURRENT_STATE_STORE_H_

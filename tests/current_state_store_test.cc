@@ -163,9 +163,10 @@ TEST_F(CurrentStateStoreTest, LoadsUsersGroupsAndMembershipsAsApplyWroteThem) {
   const CurrentState& state = **loaded;
   EXPECT_EQ(state.source_name(), state_);
   ASSERT_EQ(state.users().size(), 3u);
-  // externalId byte order: "C" < "a" < "b".
-  EXPECT_EQ(state.users()[0].external_id, "C");
+  // The order apply stored them in.
+  EXPECT_EQ(state.users()[0].external_id, "b");
   EXPECT_EQ(state.users()[1].external_id, "a");
+  EXPECT_EQ(state.users()[2].external_id, "C");
   const CurrentUser& b = state.users()[state.FindUser("b")];
   EXPECT_EQ(b.id, "t-b");
   EXPECT_EQ(b.user_name, "b@example.com");
