@@ -144,7 +144,7 @@ class TargetReaderSimTest : public ::testing::Test {
   std::unique_ptr<CurrentState> expected_;
 };
 
-TEST_F(TargetReaderSimTest, ConcurrentPagesWithInjectedFaultsHoldExactlyTheLoadedState) {
+TEST_F(TargetReaderSimTest, ManyPagesInFlightWithInjectedFaultsHoldExactlyTheLoadedState) {
   TargetReadStats stats;
   auto live = ReadLive({"--profile", "generic", "--fault-500", "0.05", "--seed", "9"},
                        FastRetries(100, 4), &stats);
