@@ -37,15 +37,38 @@ void CurrentState::AddUser(std::string_view id, const User& user) {
   folded_names_.push_back(FoldUserName(added.user_name, &arena_));
 }
 
-void CurrentState::AddGroup(std::string_view id, std::string_view external_id,
-                            std::string_view display_name,
-                            std::span<const std::string_view> member_ids, uint64_t line) {
+void CurrentState::AddUser(std::string_view id, std::string_view external_id,
+                           std::string_view user_name, const AttributeHashes& hashes, bool active,
+                           uint64_t line) {
+  if (users_indexed_) {
+    AddIssue(line, "user listed after the first group", external_id);
+    return;
+  }
+  CurrentUser& added = users_.emplace_back();
+  added.id = arena_.Copy(id);
+  added.external_id = arena_.Copy(external_id);
+  added.user_name = arena_.Copy(user_name);
+  added.hashes = hashes;
+  added.line = line;
+  added.active = active;
+  folded_names_.push_back(FoldUserName(added.user_name, &arena_));
+}
+
+CurrentGroup& CurrentState::StartGroup(std::string_view id, std::string_view external_id,
+                                       std::string_view display_name, uint64_t line) {
   if (!users_indexed_) IndexUsers();
   CurrentGroup& added = groups_.emplace_back();
   added.id = arena_.Copy(id);
   added.external_id = arena_.Copy(external_id);
   added.display_name = arena_.Copy(display_name);
   added.line = line;
+  return added;
+}
+
+void CurrentState::AddGroup(std::string_view id, std::string_view external_id,
+                            std::string_view display_name,
+                            std::span<const std::string_view> member_ids, uint64_t line) {
+  StartGroup(id, external_id, display_name, line);
   // Members are resolved now, so 10^6 member id strings are never copied; the span is set in
   // Finalize because the pool still grows.
   const size_t begin = member_pool_.size();
@@ -58,7 +81,25 @@ void CurrentState::AddGroup(std::string_view id, std::string_view external_id,
     }
     member_pool_.push_back(user);
   }
-  member_ranges_.emplace_back(begin, member_pool_.size());
+  CloseMembers(begin);
+}
+
+void CurrentState::AddGroupByMemberExternalIds(
+    std::string_view id, std::string_view external_id, std::string_view display_name,
+    std::span<const std::string_view> member_external_ids, uint64_t line) {
+  StartGroup(id, external_id, display_name, line);
+  const size_t begin = member_pool_.size();
+  for (std::string_view member : member_external_ids) {
+    // A later duplicate of an externalId is no user of its own: members resolve to the first.
+    const uint32_t user = by_external_id_.Find(member);
+    if (user == kNoIndex) {
+      AddIssue(line, fmt::format("group member externalId \"{}\" is not a user", member),
+               external_id);
+      continue;
+    }
+    member_pool_.push_back(user);
+  }
+  CloseMembers(begin);
 }
 
 void CurrentState::AddIssue(uint64_t line, std::string reason, std::string_view excerpt) {

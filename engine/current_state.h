@@ -65,12 +65,24 @@ class CurrentState {
 
   // Adds a user the target holds. `user.roles` are the target's roles. Copies what it keeps.
   void AddUser(std::string_view id, const User& user);
+  // Adds a user from precomputed attribute hashes (the state store keeps hashes, not documents).
+  // The same as AddUser above for a user whose HashUserAttributes(user, roles) is `hashes`.
+  // `line` locates it in the source (a row number for the state store). Copies what it keeps.
+  void AddUser(std::string_view id, std::string_view external_id, std::string_view user_name,
+               const AttributeHashes& hashes, bool active, uint64_t line);
   // Adds a group; `member_ids` are target user ids as the source lists them (any order); an id that
   // is no user added before becomes an issue and is ignored.
   // REQUIRES: every user has been added (sources list users first, docs/snapshot-format.md);
   // users added after the first group are refused as issues.
   void AddGroup(std::string_view id, std::string_view external_id, std::string_view display_name,
                 std::span<const std::string_view> member_ids, uint64_t line);
+  // Adds a group whose members are given by user externalId (the state store keeps memberships
+  // by externalId), resolved through the externalId index instead of the id index; otherwise as
+  // AddGroup above. An externalId that is no user added before becomes an issue and is ignored.
+  void AddGroupByMemberExternalIds(std::string_view id, std::string_view external_id,
+                                   std::string_view display_name,
+                                   std::span<const std::string_view> member_external_ids,
+                                   uint64_t line);
   // Records a refused or partly ignored source line.
   void AddIssue(uint64_t line, std::string reason, std::string_view excerpt);
 
@@ -108,6 +120,11 @@ class CurrentState {
   // Builds the user indexes; called by the first AddGroup (members are resolved on arrival, so
   // their id strings are never kept) or by Finalize.
   void IndexUsers();
+  // Appends a group and returns it; its members are then pushed onto member_pool_ by the caller
+  // and closed by CloseMembers.
+  CurrentGroup& StartGroup(std::string_view id, std::string_view external_id,
+                           std::string_view display_name, uint64_t line);
+  void CloseMembers(size_t begin) { member_ranges_.emplace_back(begin, member_pool_.size()); }
   void ReportDuplicates();
 
   std::string source_name_;

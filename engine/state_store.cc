@@ -273,4 +273,76 @@ Result<int64_t> StateStore::CountUsers() {
   return count;
 }
 
+Status StateStore::ForEachUserRow(const std::function<Status(const UserRowView&)>& visit) {
+  // Storage (rowid) order, not externalId order: a sequential scan of the table, where walking
+  // the primary-key index costs a random row lookup per user (5 times slower at 10^6 users).
+  SCIMFLOW_ASSIGN_OR_RETURN(
+      SqliteStatement statement,
+      db_->Prepare("SELECT external_id, target_id, user_name, content_hash, name_hash, "
+                   "display_name_hash, emails_hash, roles_hash, active FROM users"));
+  while (true) {
+    SCIMFLOW_ASSIGN_OR_RETURN(const bool has_row, statement.Step());
+    if (!has_row) return Status::Ok();
+    UserRowView row;
+    row.external_id = statement.ColumnText(0);
+    row.target_id = statement.ColumnText(1);
+    row.user_name = statement.ColumnText(2);
+    uint64_t* const hashes[] = {&row.hashes.content, &row.hashes.name, &row.hashes.display_name,
+                                &row.hashes.emails, &row.hashes.roles};
+    static constexpr std::string_view kNames[] = {"content_hash", "name_hash", "display_name_hash",
+                                                  "emails_hash", "roles_hash"};
+    for (int index = 0; index < 5; ++index) {
+      const std::optional<uint64_t> value = HexToHash(statement.ColumnText(3 + index));
+      if (!value) {
+        return Status(StatusCode::kDataLoss,
+                      fmt::format("{}: users.{} of \"{}\" is not 16 hex digits", db_->path(),
+                                  kNames[index], row.external_id));
+      }
+      *hashes[index] = *value;
+    }
+    row.active = statement.ColumnInt64(8) != 0;
+    SCIMFLOW_RETURN_IF_ERROR(visit(row));
+  }
+}
+
+Status StateStore::ForEachGroupWithMembers(
+    const std::function<Status(const GroupState&, std::span<const std::string_view>)>& visit) {
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement groups,
+                            db_->Prepare("SELECT external_id, target_id, display_name "
+                                         "FROM \"groups\" ORDER BY external_id"));
+  // The primary key's order: a scan of the WITHOUT ROWID table itself, no sort.
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement members,
+                            db_->Prepare("SELECT group_external_id, user_external_id "
+                                         "FROM memberships ORDER BY group_external_id, "
+                                         "user_external_id"));
+  SCIMFLOW_ASSIGN_OR_RETURN(bool member_row, members.Step());
+  // One group's members, copied out of the cursor (its buffer changes with every step).
+  std::string bytes;
+  std::vector<std::pair<size_t, size_t>> ranges;
+  std::vector<std::string_view> views;
+  GroupState group;
+  while (true) {
+    SCIMFLOW_ASSIGN_OR_RETURN(const bool has_group, groups.Step());
+    if (!has_group) return Status::Ok();
+    group.external_id.assign(groups.ColumnText(0));
+    group.target_id.assign(groups.ColumnText(1));
+    group.display_name.assign(groups.ColumnText(2));
+    bytes.clear();
+    ranges.clear();
+    // Skips memberships of groups without a row, then takes this group's.
+    while (member_row && members.ColumnText(0) < std::string_view(group.external_id)) {
+      SCIMFLOW_ASSIGN_OR_RETURN(member_row, members.Step());
+    }
+    while (member_row && members.ColumnText(0) == std::string_view(group.external_id)) {
+      const std::string_view user = members.ColumnText(1);
+      ranges.emplace_back(bytes.size(), user.size());
+      bytes.append(user);
+      SCIMFLOW_ASSIGN_OR_RETURN(member_row, members.Step());
+    }
+    views.clear();
+    for (const auto& [offset, length] : ranges) views.emplace_back(bytes.data() + offset, length);
+    SCIMFLOW_RETURN_IF_ERROR(visit(group, views));
+  }
+}
+
 }  // namespace scimflow

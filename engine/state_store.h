@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -44,6 +45,16 @@ struct GroupState {
   std::string display_name;
 
   friend bool operator==(const GroupState&, const GroupState&) = default;
+};
+
+// One users row as the streaming reader hands it over. The views point into SQLite's row buffer
+// and are valid only during the visit that receives them.
+struct UserRowView {
+  std::string_view external_id;
+  std::string_view target_id;
+  std::string_view user_name;
+  AttributeHashes hashes;
+  bool active = true;
 };
 
 // The changes an applied operation makes to the state.
@@ -92,6 +103,20 @@ class StateStore {
   // Calls `visit` for every user in externalId byte order; stops at the first error it returns.
   Status ForEachUser(const std::function<Status(const UserState&)>& visit);
   Result<int64_t> CountUsers();
+
+  // ---- Streaming reads for `plan --state` (nothing is copied beyond the row being visited) ----
+
+  // Calls `visit` for every users row in storage order (the order rows were first inserted; the
+  // same for the same database), without the roles column (the roles hash stands for it); stops
+  // at the first error it returns.
+  // Errors: the database's; kDataLoss when a hash column is not 16 hex digits.
+  Status ForEachUserRow(const std::function<Status(const UserRowView&)>& visit);
+  // Calls `visit` for every group in externalId byte order with its members (user externalIds,
+  // in byte order; the views are valid during the visit only). Groups and memberships are read
+  // by two cursors merged on the group's externalId, so no table is held in memory; memberships
+  // of a group that has no groups row are skipped. Stops at the first error `visit` returns.
+  Status ForEachGroupWithMembers(
+      const std::function<Status(const GroupState&, std::span<const std::string_view>)>& visit);
 
  private:
   explicit StateStore(SqliteDb* db);

@@ -41,19 +41,25 @@ Status SqliteDb::ErrorStatus(int code, std::string_view what) const {
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, OpenOptions options) {
-  if (options.create) {
+  if (options.create && !options.read_only) {
     // Created here, not by SQLite, so the mode is 0600 whatever the umask allows.
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) return IoError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
     ::close(fd);
   }
   sqlite3* handle = nullptr;
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
   const int opened = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
   std::unique_ptr<SqliteDb> db(new SqliteDb(path, handle));
   if (opened != SQLITE_OK) return db->ErrorStatus(opened, "open");
   sqlite3_extended_result_codes(handle, 1);
   sqlite3_busy_timeout(handle, static_cast<int>(options.busy_timeout.count()));
+  if (options.read_only) {
+    // Reads the schema now, so a file that is not a database fails here with kDataLoss.
+    SCIMFLOW_RETURN_IF_ERROR(db->Exec("SELECT count(*) FROM sqlite_schema"));
+    return db;
+  }
   // The first read of the file: a file that is not a database fails here with kDataLoss.
   SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement mode, db->Prepare("PRAGMA journal_mode=WAL"));
   SCIMFLOW_ASSIGN_OR_RETURN(bool has_row, mode.Step());

@@ -81,6 +81,9 @@ class SqliteDb {
     bool create = true;  // create the file if missing (mode 0600)
     // How long to wait for another connection's lock before failing with kUnavailable.
     std::chrono::milliseconds busy_timeout{5'000};
+    // Open for reading only (`plan --state`): nothing is created or written, the journal mode is
+    // left as it is, and a write fails with kIoError. Implies !create.
+    bool read_only = false;
   };
 
   // Opens (or creates) `path` in WAL mode with synchronous=FULL.

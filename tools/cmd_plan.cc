@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/current_state.h"
+#include "engine/current_state_store.h"
 #include "engine/ingest.h"
 #include "engine/options.h"
 #include "engine/plan.h"
@@ -31,6 +32,7 @@
 #include "io/snapshot_file.h"
 #include "tools/plan_report.h"
 #include "tools/subcommands.h"
+#include "tools/target_source.h"
 
 namespace scimflow {
 namespace {
@@ -40,6 +42,8 @@ struct PlanFlags {
   std::string groups;
   std::string assignments;
   std::string current;
+  std::string state;
+  TargetFlags target;
   std::string profile = "github-emu";
   std::string out;
   std::string report;
@@ -70,8 +74,16 @@ void AddFlags(CLI::App* app, PlanFlags* flags) {
   app->add_option("--users", flags->users, "the IdP's users file")->required();
   app->add_option("--groups", flags->groups, "push groups (NDJSON or CSV edges)");
   app->add_option("--assignments", flags->assignments, "who is assigned, with which roles");
-  app->add_option("--current", flags->current, "snapshot of the target (scimflow snapshot)")
-      ->required();
+  CLI::Option* current =
+      app->add_option("--current", flags->current, "snapshot of the target (scimflow snapshot)");
+  CLI::Option* state = app->add_option(
+      "--state", flags->state, "the state database of earlier applies (read only; the fast path)");
+  CLI::Option* target = AddTargetFlags(app, &flags->target, /*url_required=*/false);
+  app->callback([current, state, target] {
+    if (current->count() + state->count() + target->count() != 1) {
+      throw CLI::ValidationError("exactly one of --current, --state or --target is required");
+    }
+  });
   app->add_option("--profile", flags->profile, "target profile")
       ->check(CLI::IsMember({"github-emu", "ghes", "generic"}))
       ->capture_default_str();
@@ -177,7 +189,10 @@ class PlanRun {
     Status loaded = Timed("current", [&] { return LoadCurrent(); });
     if (loaded.ok()) loaded = Timed("ingest+resolve", [&] { return IngestAndResolve(); });
     Result<std::vector<PlanInput>> inputs = digests.get();
-    if (!loaded.ok()) return Fail(loaded);
+    if (!loaded.ok()) {
+      const ExitCode code = Fail(loaded);
+      return target_failed_ ? TargetExitCode(loaded) : code;
+    }
     if (!inputs.ok()) return Fail(inputs.status());
     Timed("reconcile+plan", [&] { return ReconcileAndPlan(); });
     CollectRejects();
@@ -231,8 +246,24 @@ class PlanRun {
     return inputs;
   }
 
+  // The current state from whichever source was given; the plan does not depend on which.
   Status LoadCurrent() {
-    SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadSnapshot(flags_.current, GroupOptions()));
+    if (!flags_.state.empty()) {
+      SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadCurrentStateFromStore(flags_.state));
+    } else if (!flags_.target.url.empty()) {
+      // Without a groups file the target's groups are left alone, so they need not be read.
+      target_failed_ = true;
+      SCIMFLOW_ASSIGN_OR_RETURN(std::unique_ptr<TargetSource> source,
+                                TargetSource::Open(flags_.target, *profile_,
+                                                   /*read_groups=*/!flags_.groups.empty()));
+      for (const std::string& warning : source->warnings()) {
+        std::fprintf(stderr, "scimflow plan: warning: %s\n", warning.c_str());
+      }
+      SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadCurrentStateFromTarget(source->reader()));
+      target_failed_ = false;
+    } else {
+      SCIMFLOW_ASSIGN_OR_RETURN(current_, LoadSnapshot(flags_.current, GroupOptions()));
+    }
     summary_.current_users = current_->users().size();
     summary_.current_groups = current_->groups().size();
     return Status::Ok();
@@ -326,8 +357,8 @@ class PlanRun {
                                   ReadExcerpt(path, reject.origin)});
     }
     for (const SourceIssue& issue : current_->issues()) {
-      summary_.rejects.push_back(
-          {PlanInputRole::kCurrent, flags_.current, issue.line, 0, issue.reason, issue.excerpt});
+      summary_.rejects.push_back({PlanInputRole::kCurrent, current_->source_name(), issue.line, 0,
+                                  issue.reason, issue.excerpt});
     }
     SortRejects(&summary_.rejects);
   }
@@ -351,6 +382,7 @@ class PlanRun {
   EngineOptions options_;
   PlanRunSummary summary_;
   std::unique_ptr<CurrentState> current_;
+  bool target_failed_ = false;  // The live read failed: exit 5, not 1.
   std::unique_ptr<DesiredState> desired_;
   Plan plan_;
 };
@@ -364,6 +396,12 @@ ExitCode RunPlan(int argc, char** argv) {
       "scimflow plan"};
   PlanFlags flags;
   AddFlags(&app, &flags);
+  app.footer(
+      "The current state comes from exactly one of: --current SNAPSHOT (a snapshot file, "
+      "docs/snapshot-format.md); --state DB (the state database apply keeps, opened read only: "
+      "the fast path for nightly runs); --target URL (read live: users pages, then groups and "
+      "their members, with --token-env/--token-file, --ca-file, --insecure, --concurrency, "
+      "--page-size, --max-attempts; groups are read only when --groups is given).");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -17,6 +17,8 @@ constexpr Subcommand kSubcommands[] = {
     {"gen", "write a synthetic IdP export (seeded), its snapshot, or the next day", RunGen},
     {"sim", "run the simulated SCIM service provider", RunSim},
     {"plan", "compare the IdP export with the target and write the plan", RunPlan},
+    {"state", "maintain a state database: import a snapshot", RunState},
+    {"snapshot", "read the target live and write it as a snapshot file", RunSnapshot},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {

@@ -24,6 +24,8 @@ ExitCode RunVersion(int argc, char** argv);
 ExitCode RunGen(int argc, char** argv);  // tools/cmd_gen.cc
 ExitCode RunSim(int argc, char** argv);  // tools/cmd_sim.cc
 ExitCode RunPlan(int argc, char** argv);  // tools/cmd_plan.cc
+ExitCode RunState(int argc, char** argv);  // tools/cmd_state.cc
+ExitCode RunSnapshot(int argc, char** argv);  // tools/cmd_snapshot.cc
 
 }  // namespace scimflow
 
