@@ -28,6 +28,7 @@
 #include "io/plan_file.h"
 #include "io/reject_writer.h"
 #include "io/snapshot_file.h"
+#include "tools/cli_flags.h"
 #include "tools/plan_report.h"
 #include "tools/subcommands.h"
 
@@ -129,7 +130,11 @@ class PlanRun {
       const Status written = WriteRejectsFile(flags_.rejects, summary_.rejects);
       if (!written.ok()) code = Fail(written);
     }
-    PrintSummaryTable(summary_, stderr);
+    // A usage error (missing file, unwritable output) is said in one line; a table of zeros
+    // under it would only hide it.
+    if (OutputMode() != ProgressMode::kQuiet && code != ExitCode::kUsage) {
+      PrintSummaryTable(summary_, stderr);
+    }
     if (!flags_.report.empty() && !WriteReport()) code = ExitCode::kUsage;
     return code;
   }
@@ -317,6 +322,7 @@ ExitCode RunPlan(int argc, char** argv) {
       "scimflow plan"};
   PlanFlags flags;
   AddFlags(&app, &flags);
+  AddOutputFlags(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

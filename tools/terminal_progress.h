@@ -21,15 +21,9 @@
 #include <string>
 
 #include "engine/run_summary.h"
+#include "tools/progress_mode.h"
 
 namespace scimflow {
-
-// What the user asked for with the global --quiet / --verbose flags.
-enum class ProgressMode {
-  kAuto,     // A redrawn line on a terminal, a line a minute otherwise.
-  kQuiet,    // No progress at all; only errors and (unless the command says otherwise) the summary.
-  kVerbose,  // As kAuto, but a line every 10 seconds when not on a terminal.
-};
 
 namespace config {
 // Not on a terminal, one progress line a minute: enough to see in a log that a days-long run is
