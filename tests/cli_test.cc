@@ -229,6 +229,32 @@ TEST_F(CliErrorsTest, QuietLeavesOnlyErrors) {
   EXPECT_EQ(Lines(refused.err), 1u) << refused.err;
 }
 
+TEST_F(CliErrorsTest, PlanWritesMetricsAlsoWhenRefused) {
+  const std::string metrics = dir_ / "plan.prom";
+  ASSERT_EQ(Scimflow(PlanArguments(dir_ / "day0/users.ndjson") + " --metrics " + metrics).exit_code,
+            0);
+  std::string text = ReadFile(metrics);
+  for (const char* line :
+       {"\nscimflow_plan_operations{command=\"plan\",kind=\"user.create\"} 0\n",
+        "\nscimflow_rejects{command=\"plan\"} 0\n",
+        "\nscimflow_last_run_success{command=\"plan\"} 1\n",
+        "\nscimflow_last_run_outcome{command=\"plan\",outcome=\"planned\"} 1\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "in:\n" << text;
+  }
+  ASSERT_EQ(Scimflow(PlanArguments(dir_ / "empty.ndjson") + " --metrics " + metrics).exit_code, 4);
+  text = ReadFile(metrics);
+  for (const char* line : {"\nscimflow_plan_deprovisions{command=\"plan\"} 300\n",
+                           "\nscimflow_last_run_success{command=\"plan\"} 0\n",
+                           "\nscimflow_last_run_outcome{command=\"plan\",outcome=\"refused: "
+                           "deprovision\"} 1\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "in:\n" << text;
+  }
+  if (RunCommand("command -v promtool").exit_code == 0) {
+    const CommandResult checked = RunCommand("promtool check metrics < " + metrics);
+    EXPECT_EQ(checked.exit_code, 0) << checked.out << checked.err;
+  }
+}
+
 // apply and sync: exit 5 when the target cannot be reached or refuses the token (SPEC §7).
 TEST_F(CliErrorsTest, ApplyToAnUnreachableTargetExitsFive) {
   SKIP_UNLESS_SUBCOMMAND("apply");

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <future>
 #include <map>
@@ -30,6 +31,7 @@
 #include "io/snapshot_file.h"
 #include "tools/cli_flags.h"
 #include "tools/plan_report.h"
+#include "tools/run_report.h"
 #include "tools/subcommands.h"
 
 namespace scimflow {
@@ -138,6 +140,8 @@ class PlanRun {
     if (!flags_.report.empty() && !WriteReport()) code = ExitCode::kUsage;
     return code;
   }
+
+  const PlanRunSummary& summary() const { return summary_; }
 
  private:
   ExitCode Stages() {
@@ -323,6 +327,9 @@ ExitCode RunPlan(int argc, char** argv) {
   PlanFlags flags;
   AddFlags(&app, &flags);
   AddOutputFlags(&app);
+  std::string metrics_path;
+  app.add_option("--metrics", metrics_path,
+                 "write the summary as Prometheus text to this file (docs/report-format.md)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -338,7 +345,16 @@ ExitCode RunPlan(int argc, char** argv) {
     limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                   flags.threads);
   }
-  return PlanRun(flags).Run();
+  PlanRun run(flags);
+  const ExitCode code = run.Run();
+  if (metrics_path.empty()) return code;
+  std::string metrics;
+  AppendPlanMetrics(run.summary(), std::time(nullptr), &metrics);
+  if (const Status written = WriteFileAtomically(metrics_path, metrics); !written.ok()) {
+    std::fprintf(stderr, "scimflow plan: %s\n", written.message().c_str());
+    return ExitCode::kUsage;
+  }
+  return code;
 }
 
 }  // namespace scimflow

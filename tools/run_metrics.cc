@@ -91,6 +91,20 @@ void AppendBudgets(const RunSummary& summary, MetricsText* metrics) {
   }
 }
 
+// The figures every command's metrics end with: wall time, success, outcome, timestamp.
+void AppendRunEnd(double wall_seconds, bool success, std::string_view outcome,
+                  int64_t finished_unix_seconds, MetricsText* metrics) {
+  metrics->Gauge("scimflow_run_duration_seconds", "Wall time of the last run.", wall_seconds);
+  metrics->Gauge("scimflow_last_run_success",
+                 "1 if the last run did everything it had to, 0 otherwise.", success ? 1 : 0);
+  metrics->Family("scimflow_last_run_outcome", "The outcome of the last run, as a label.");
+  metrics->Sample("scimflow_last_run_outcome", 1,
+                  fmt::format("outcome=\"{}\"", EscapeLabel(outcome)));
+  metrics->Gauge("scimflow_last_run_timestamp_seconds",
+                 "When the last run ended, in seconds since the Unix epoch.",
+                 finished_unix_seconds);
+}
+
 }  // namespace
 
 void AppendRunMetrics(const RunSummary& summary, std::string* out) {
@@ -113,20 +127,38 @@ void AppendRunMetrics(const RunSummary& summary, std::string* out) {
                 summary.conflicts);
   metrics.Gauge("scimflow_rejects", "Input records refused.", summary.rejects);
   AppendBudgets(summary, &metrics);
-  metrics.Gauge("scimflow_run_duration_seconds", "Wall time of the last run.",
-                summary.wall_seconds);
   metrics.Gauge("scimflow_insecure_tls",
                 "1 if the last run had TLS certificate verification switched off.",
                 summary.insecure_tls ? 1 : 0);
-  metrics.Gauge("scimflow_last_run_success",
-                "1 if the last run applied every operation, 0 otherwise.",
-                summary.outcome == "applied" ? 1 : 0);
-  metrics.Family("scimflow_last_run_outcome", "The outcome of the last run, as a label.");
-  metrics.Sample("scimflow_last_run_outcome", 1,
-                 fmt::format("outcome=\"{}\"", EscapeLabel(summary.outcome)));
-  metrics.Gauge("scimflow_last_run_timestamp_seconds",
-                "When the last run ended, in seconds since the Unix epoch.",
-                FinishedUnixSeconds(summary));
+  AppendRunEnd(summary.wall_seconds, summary.outcome == "applied", summary.outcome,
+               FinishedUnixSeconds(summary), &metrics);
+}
+
+void AppendPlanMetrics(const PlanRunSummary& summary, int64_t finished_unix_seconds,
+                       std::string* out) {
+  MetricsText metrics("plan", out);
+  if (summary.plan != nullptr) {
+    const Plan& plan = *summary.plan;
+    metrics.Family("scimflow_plan_operations", "Operations in the last plan, by kind.");
+    for (size_t kind = 0; kind < kOperationKindCount; ++kind) {
+      metrics.Sample(
+          "scimflow_plan_operations", plan.counts[kind],
+          fmt::format("kind=\"{}\"", OperationKindName(static_cast<OperationKind>(kind))));
+    }
+    metrics.Gauge("scimflow_plan_members_added", "Members the last plan adds to groups.",
+                  plan.members_added);
+    metrics.Gauge("scimflow_plan_members_removed", "Members the last plan removes from groups.",
+                  plan.members_removed);
+    metrics.Gauge("scimflow_conflicts", "Conflicts of the plan, reported and never sent.",
+                  static_cast<uint64_t>(plan.conflicts.size()));
+  }
+  metrics.Gauge("scimflow_rejects", "Input records refused.",
+                static_cast<uint64_t>(summary.rejects.size()));
+  metrics.Gauge("scimflow_plan_deprovisions",
+                "Deactivations plus group deletions the last plan holds.",
+                summary.guard.deprovisions);
+  AppendRunEnd(summary.wall_seconds, summary.outcome == "planned", summary.outcome,
+               finished_unix_seconds, &metrics);
 }
 
 }  // namespace scimflow

@@ -24,6 +24,7 @@
 
 #include "engine/run_summary.h"
 #include "io/atomic_file.h"
+#include "tools/plan_report.h"
 #include "tools/terminal_progress.h"
 
 namespace scimflow {
@@ -56,6 +57,11 @@ void AppendRunReportJson(const RunSummary& summary, std::string* out);
 // `scimflow_last_run_timestamp_seconds`. Every metric family appears once, so two runs' files
 // can be compared line by line. `promtool check metrics` accepts the output.
 void AppendRunMetrics(const RunSummary& summary, std::string* out);
+
+// The same for `scimflow plan --metrics` (command="plan"): operations per kind, member changes,
+// conflicts, rejects, deprovisions, and the run's end as above (success: outcome "planned").
+void AppendPlanMetrics(const PlanRunSummary& summary, int64_t finished_unix_seconds,
+                       std::string* out);
 
 // When the run ended (RunSummary::finished_unix_seconds), or the current time when unset.
 int64_t FinishedUnixSeconds(const RunSummary& summary);
