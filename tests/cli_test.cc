@@ -122,7 +122,7 @@ TEST(CliTest, UnknownSubcommandsAndFlagsAreOneLineAndExitOne) {
        "scimflow plan: The following argument was not expected: --bogus\n"},
       {"plan --users u --current c", "scimflow plan: --out is required\n"},
       {"sim --listen 127.0.0.1:0 --fault-500 2",
-       "scimflow sim: --fault-500: Value 2 not in range 0 to 1\n"},
+       "scimflow sim: --fault-500: Value 2 not in range 0.000000 to 1.000000\n"},
       {"plan --quiet --verbose --users u --current c --out p",
        "scimflow plan: --quiet excludes --verbose\n"},
   };
@@ -199,10 +199,10 @@ TEST_F(CliErrorsTest, RejectedInputExitsTwo) {
 TEST_F(CliErrorsTest, DeprovisionGuardExitsFourAndSaysHowToConfirm) {
   const CommandResult refused = Scimflow(PlanArguments(dir_ / "empty.ndjson"));
   EXPECT_EQ(refused.exit_code, 4) << refused.err;
-  EXPECT_NE(refused.err.find("scimflow plan: refused: the plan deactivates 300 users and deletes 0 "
-                             "groups, 300 deprovisions in all, more than the limit of 100 (10% of "
-                             "the target's 300 active users, at least 100); if this is intended, "
-                             "run again with --allow-deprovision 300\n"),
+  EXPECT_NE(refused.err.find("scimflow plan: refused: the plan deactivates 291 users and deletes 0 "
+                             "groups, 291 deprovisions in all, more than the limit of 100 (10% of "
+                             "the target's 291 active users, at least 100); if this is intended, "
+                             "run again with --allow-deprovision 291\n"),
             std::string::npos)
       << refused.err;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "out.plan"));
@@ -243,7 +243,7 @@ TEST_F(CliErrorsTest, PlanWritesMetricsAlsoWhenRefused) {
   }
   ASSERT_EQ(Scimflow(PlanArguments(dir_ / "empty.ndjson") + " --metrics " + metrics).exit_code, 4);
   text = ReadFile(metrics);
-  for (const char* line : {"\nscimflow_plan_deprovisions{command=\"plan\"} 300\n",
+  for (const char* line : {"\nscimflow_plan_deprovisions{command=\"plan\"} 291\n",
                            "\nscimflow_last_run_success{command=\"plan\"} 0\n",
                            "\nscimflow_last_run_outcome{command=\"plan\",outcome=\"refused: "
                            "deprovision\"} 1\n"}) {

@@ -67,8 +67,10 @@ ReadmeCommand MakeCommand(size_t line, std::string text) {
   ReadmeCommand command{line, Trim(text), 0};
   std::smatch match;
   if (std::regex_match(command.text, match, kExit)) {
-    command.text = match[1];
+    // Copy out before assigning: the match points into command.text.
+    std::string text = match[1];
     command.expected_exit = std::stoi(match[2]);
+    command.text = std::move(text);
   }
   return command;
 }
@@ -96,7 +98,7 @@ std::vector<ReadmeCommand> BlockCommands(const std::string& kind, size_t first_l
     }
     if (pending.empty()) pending_line = number;
     if (!line.empty() && line.back() == '\\') {
-      pending += line.substr(0, line.size() - 1) + " ";
+      pending += Trim(line.substr(0, line.size() - 1)) + " ";
       continue;
     }
     commands.push_back(MakeCommand(pending_line, pending + line));
