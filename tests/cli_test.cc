@@ -269,6 +269,17 @@ TEST_F(CliErrorsTest, ApplyToAnUnreachableTargetExitsFive) {
   EXPECT_EQ(result.exit_code, 5) << result.err;
 }
 
+TEST_F(CliErrorsTest, SyncWithABadTargetUrlExitsOne) {
+  SKIP_UNLESS_SUBCOMMAND("sync");
+  for (const char* url : {"not-a-url", "ftp://127.0.0.1/scim/v2"}) {
+    const CommandResult result = RunCommand("SCIMFLOW_TOKEN=t " + std::string(SCIMFLOW_BINARY) +
+                                            " sync --users " + (dir_ / "day0/users.ndjson") +
+                                            " --target " + url + " --state " + (dir_ / "state.db"));
+    EXPECT_EQ(result.exit_code, 1) << url << ": " << result.err;
+    EXPECT_NE(result.err.find(url), std::string::npos) << result.err;
+  }
+}
+
 TEST_F(CliErrorsTest, SyncWithARefusedTokenExitsFive) {
   SKIP_UNLESS_SUBCOMMAND("sync");
   SimProcess sim;
