@@ -8,7 +8,8 @@
 // - Not on a terminal (a log file, journald, cron mail): one full line per interval (a minute by
 //   default; the interval is measured on Progress::elapsed, so it follows the run's own clock),
 //   the first at the first update, and a last one at Finish().
-// - Quiet: nothing. Errors and the summary are printed by the command, not by the sink.
+// - Quiet: nothing. Errors are printed by the command, not by the sink; under --quiet the command
+//   leaves out its summary too (tools/cli_flags.h).
 //
 // Thread-safety: a printer is driven from one thread (the emitter's driver), as ProgressSink
 // requires; it writes to its FILE* with one fputs per update.
