@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/target_profile.h"
 #include "tests/sim_fixture.h"
 
 namespace scimflow {
@@ -102,16 +103,27 @@ TEST(SimBudgetTest, ParsesBudgetSpecs) {
 
 TEST(SimBudgetTest, RejectsBadBudgetSpecsWithTheReason) {
   EXPECT_EQ(ParseBudgetSpec("writes").status().message(),
-            "budget 'writes': expected NAME=N/PERIOD, e.g. user-assignments=600/min");
+            "budget \"writes\": expected NAME=N/PERIOD");
   EXPECT_EQ(ParseBudgetSpec("reads=5/s").status().message(),
-            "budget 'reads=5/s': unknown name 'reads' (expected user-assignments, "
+            "budget \"reads=5/s\": unknown name 'reads' (expected user-assignments, "
             "group-member-adds, requests or writes)");
   EXPECT_EQ(ParseBudgetSpec("writes=0/s").status().message(),
-            "budget 'writes=0/s': N must be a positive integer");
+            "budget \"writes=0/s\": N must be a whole number from 1 to 1000000000");
   EXPECT_EQ(ParseBudgetSpec("writes=x5/s").status().message(),
-            "budget 'writes=x5/s': N must be a positive integer");
-  EXPECT_EQ(ParseBudgetSpec("writes=5/day").status().message(),
-            "budget 'writes=5/day': unknown period 'day' (expected s, min or h)");
+            "budget \"writes=x5/s\": N must be a whole number from 1 to 1000000000");
+  EXPECT_EQ(ParseBudgetSpec("writes=5/week").status().message(),
+            "budget \"writes=5/week\": PERIOD must be s, m, h or d, optionally after a count");
+}
+
+TEST(SimBudgetTest, DefaultBudgetsAreTheGitHubProfilesTable) {
+  const std::vector<BudgetSpec> budgets = GitHubDefaultBudgets();
+  ASSERT_EQ(budgets.size(), 4u);
+  for (const BudgetSpec& spec : budgets) {
+    const RateBudgetSpec* profile = FindProfile("github-emu")->FindBudget(BudgetName(spec.kind));
+    ASSERT_NE(profile, nullptr) << BudgetName(spec.kind);
+    EXPECT_EQ(spec.limit, profile->limit);
+    EXPECT_EQ(spec.period_seconds, profile->period_seconds);
+  }
 }
 
 TEST(SimBudgetHttpTest, RequestsBudgetAnswers429WithRetryAfterAndRateHeaders) {

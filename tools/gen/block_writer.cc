@@ -1,6 +1,6 @@
 #include "tools/gen/block_writer.h"
 
-#include <tbb/parallel_pipeline.h>
+#include <tbb/flow_graph.h>
 #include <tbb/task_arena.h>
 
 #include <atomic>
@@ -47,29 +47,47 @@ Status WriteError(const std::string& path, int error) {
 
 // Renders the blocks in parallel and hands them to `write` in block order, stopping early once
 // `failed` is set. Two blocks per thread are in flight: one being rendered, one waiting.
+//
+// A flow graph rather than tbb::parallel_pipeline: the pipeline passes items between its stages
+// inside libtbb, out of ThreadSanitizer's sight, while the graph's buffers live in the headers,
+// so the TSan job can check this code.
 template <typename Write>
 void RenderInOrder(const std::vector<size_t>& block_ends, const RenderBlock& render, Write& write,
                    const std::atomic<bool>& failed) {
-  size_t next_block = 0;
+  namespace flow = tbb::flow;
+  struct Block {
+    size_t index = 0;
+    std::shared_ptr<const std::string> text;  // Shared: graph buffers copy their messages.
+  };
   const size_t tokens = 2 * static_cast<size_t>(tbb::this_task_arena::max_concurrency());
-  auto emit = [&](tbb::flow_control& control) -> size_t {
+  size_t next_block = 0;
+  flow::graph graph;
+  flow::input_node<size_t> emit(graph, [&](tbb::flow_control& control) -> size_t {
     if (next_block == block_ends.size() || failed.load()) {
       control.stop();
       return 0;
     }
     return next_block++;
-  };
-  auto render_block = [&](size_t block) {
-    std::string text;
-    render(block == 0 ? 0 : block_ends[block - 1], block_ends[block], &text);
-    return text;
-  };
-  tbb::parallel_pipeline(
-      tokens,
-      tbb::make_filter<void, size_t>(tbb::filter_mode::serial_in_order, emit) &
-          tbb::make_filter<size_t, std::string>(tbb::filter_mode::parallel, render_block) &
-          tbb::make_filter<std::string, void>(tbb::filter_mode::serial_in_order,
-                                              [&](const std::string& text) { write(text); }));
+  });
+  flow::limiter_node<size_t> in_flight(graph, tokens);
+  flow::function_node<size_t, Block> render_block(graph, flow::unlimited, [&](size_t block) {
+    auto text = std::make_shared<std::string>();
+    render(block == 0 ? 0 : block_ends[block - 1], block_ends[block], text.get());
+    return Block{block, std::move(text)};
+  });
+  flow::sequencer_node<Block> in_order(graph, [](const Block& block) { return block.index; });
+  flow::function_node<Block, flow::continue_msg> write_block(graph, flow::serial,
+                                                             [&](const Block& block) {
+                                                               write(*block.text);
+                                                               return flow::continue_msg();
+                                                             });
+  flow::make_edge(emit, in_flight);
+  flow::make_edge(in_flight, render_block);
+  flow::make_edge(render_block, in_order);
+  flow::make_edge(in_order, write_block);
+  flow::make_edge(write_block, in_flight.decrementer());
+  emit.activate();
+  graph.wait_for_all();
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 // in order, so a large generated file costs about one core's worth of formatting per core and
 // comes out byte-identical whatever the number of threads.
 //
-// Memory is bounded: at most a few blocks per thread are in flight (a oneTBB parallel_pipeline
+// Memory is bounded: at most a few blocks per thread are in flight (a oneTBB flow graph
 // with a serial in-order writer), never the whole file. The file is written under a temporary
 // name and renamed into place once complete, so a crash or a full disk never leaves a file that
 // looks finished.

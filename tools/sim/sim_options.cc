@@ -1,7 +1,10 @@
 #include "tools/sim/sim_options.h"
 
-#include <charconv>
+#include <chrono>
 #include <string>
+
+#include "engine/rate_budget.h"
+#include "engine/target_profile.h"
 
 namespace scimflow {
 
@@ -53,51 +56,39 @@ std::string_view BudgetName(BudgetKind kind) {
 }
 
 Result<BudgetSpec> ParseBudgetSpec(std::string_view text) {
-  const std::string quoted = "budget '" + std::string(text) + "': ";
-  const size_t equals = text.find('=');
-  const size_t slash = text.find('/', equals == std::string_view::npos ? 0 : equals);
-  if (equals == std::string_view::npos || slash == std::string_view::npos) {
-    return InvalidArgument(quoted + "expected NAME=N/PERIOD, e.g. user-assignments=600/min");
-  }
+  // The syntax is the engine's (engine/rate_budget.h), so `sim --budget` and a profile file's
+  // budgets read the same way; the simulator only narrows it to the budgets it enforces.
+  SCIMFLOW_ASSIGN_OR_RETURN(const BucketSpec bucket, ParseBucketSpec(text));
   BudgetSpec spec;
-  const std::string_view name = text.substr(0, equals);
   bool known = false;
   for (int index = 0; index < kBudgetKindCount; ++index) {
-    if (BudgetName(static_cast<BudgetKind>(index)) == name) {
+    if (BudgetName(static_cast<BudgetKind>(index)) == bucket.name) {
       spec.kind = static_cast<BudgetKind>(index);
       known = true;
     }
   }
   if (!known) {
-    return InvalidArgument(quoted + "unknown name '" + std::string(name) +
+    return InvalidArgument("budget \"" + std::string(text) + "\": unknown name '" + bucket.name +
                            "' (expected user-assignments, group-member-adds, requests or writes)");
   }
-  const std::string_view count = text.substr(equals + 1, slash - equals - 1);
-  const auto [end, error] = std::from_chars(count.data(), count.data() + count.size(), spec.limit);
-  if (error != std::errc() || end != count.data() + count.size() || spec.limit == 0) {
-    return InvalidArgument(quoted + "N must be a positive integer");
-  }
-  const std::string_view period = text.substr(slash + 1);
-  if (period == "s") {
-    spec.period_seconds = 1;
-  } else if (period == "min") {
-    spec.period_seconds = 60;
-  } else if (period == "h") {
-    spec.period_seconds = 3600;
-  } else {
-    return InvalidArgument(quoted + "unknown period '" + std::string(period) +
-                           "' (expected s, min or h)");
-  }
+  spec.limit = bucket.amount;
+  // ParseBucketSpec's periods are whole seconds (s, m, h, d with a count).
+  spec.period_seconds = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(bucket.period).count());
   return spec;
 }
 
 std::vector<BudgetSpec> GitHubDefaultBudgets() {
-  return {
-      {BudgetKind::kUserAssignments, 1000, 3600},
-      {BudgetKind::kGroupMemberAdds, 1000, 3600},
-      {BudgetKind::kRequests, 5000, 3600},
-      {BudgetKind::kWrites, 180, 60},
-  };
+  // The same table the engine paces by, so simulated limits and the scheduler always agree.
+  std::vector<BudgetSpec> budgets;
+  for (const RateBudgetSpec& budget : FindProfile("github-emu")->budgets) {
+    for (int index = 0; index < kBudgetKindCount; ++index) {
+      if (BudgetName(static_cast<BudgetKind>(index)) == budget.name) {
+        budgets.push_back({static_cast<BudgetKind>(index), budget.limit, budget.period_seconds});
+      }
+    }
+  }
+  return budgets;
 }
 
 }  // namespace scimflow

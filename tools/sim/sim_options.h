@@ -54,9 +54,10 @@ struct BudgetSpec {
   uint64_t period_seconds = 0;
 };
 
-// Parses `NAME=N/PERIOD` with PERIOD one of `s`, `min`, `h` (e.g. `user-assignments=600/min`).
-// Errors (kInvalidArgument) quote the text and say what is wrong: unknown name, N not a positive
-// integer, unknown period.
+// Parses `NAME=N/PERIOD` in the engine's syntax (ParseBucketSpec: PERIOD `s`, `m`/`min`, `h` or
+// `d`, optionally after a count, e.g. `user-assignments=600/min`), for the four budgets the
+// simulator enforces. Errors (kInvalidArgument) quote the text and say what is wrong: unknown name,
+// N not a positive integer, unknown period.
 Result<BudgetSpec> ParseBudgetSpec(std::string_view text);
 
 // GitHub's documented limits (reference §4): 1,000 user assignments per hour, 1,000 member

@@ -1,0 +1,414 @@
+#!/usr/bin/env python3
+"""The end-to-end benchmark: runs every scenario of bench/RESULTS.md on a built Release tree and
+rewrites that page. Every figure is printed next to a baseline measured in the same run, on the
+same data, so the ratios hold on any machine even where the absolute times do not.
+
+Started by `bench/run` (which installs what is missing and builds first). Environment:
+  SCIMFLOW_BENCH_BUILD  the Release build directory (default build/release)
+  RUNS                  timed runs per figure after one warm-up (default 3)
+  SCENARIOS             comma-separated subset of: ingest,plan,initial,apply,budget,python
+Datasets are generated once into bench/data/ (ignored by git) and reused.
+"""
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = Path(os.environ.get("SCIMFLOW_BENCH_BUILD", ROOT / "build" / "release"))
+RUNS = int(os.environ.get("RUNS", "3"))
+SCENARIOS = os.environ.get("SCENARIOS", "ingest,plan,initial,apply,budget,python").split(",")
+SCIMFLOW = BUILD / "scimflow"
+MICRO = BUILD / "bench" / "scimflow_bench"
+DATA = ROOT / "bench" / "data"
+TOKEN = "bench-run-token"
+CONNECTIONS = 32  # apply's --concurrency and wrk's connections: the same load on the simulator
+
+rows = []  # dicts: scenario, figure, value, baseline, baseline_value, ratio, limits
+
+
+def log(message):
+    print(f"bench/run: {message}", file=sys.stderr, flush=True)
+
+
+def row(scenario, figure, value, baseline, baseline_value, ratio, limits):
+    rows.append(dict(scenario=scenario, figure=figure, value=value, baseline=baseline,
+                     baseline_value=baseline_value, ratio=ratio, limits=limits))
+    print(f"{scenario} | {figure}: {value} | {baseline}: {baseline_value} | {ratio}", flush=True)
+
+
+def spread(values, unit="s", digits=2):
+    """Median and min–max, e.g. `1.23 s (1.20–1.31)`."""
+    return (f"{statistics.median(values):.{digits}f} {unit} "
+            f"({min(values):.{digits}f}–{max(values):.{digits}f})")
+
+
+def run_timed(command, env=None, quiet=True):
+    """Runs `command` under /usr/bin/time; returns (wall seconds, peak RSS bytes)."""
+    with tempfile.NamedTemporaryFile("r") as out:
+        full = ["/usr/bin/time", "-f", "%e %M", "-o", out.name] + [str(c) for c in command]
+        subprocess.run(full, check=True, env=env,
+                       stdout=subprocess.DEVNULL if quiet else None,
+                       stderr=subprocess.DEVNULL if quiet else None)
+        wall, rss_kb = out.read().split()[-2:]
+        return float(wall), int(rss_kb) * 1024
+
+
+def measure(command, env=None):
+    """One warm-up, then RUNS timed runs: (walls, peak RSS)."""
+    run_timed(command, env)
+    walls, peak = [], 0
+    for _ in range(RUNS):
+        wall, rss = run_timed(command, env)
+        walls.append(wall)
+        peak = max(peak, rss)
+    return walls, peak
+
+
+def micro(filter_regex, env_extra=None, repetitions=None):
+    """Runs Google Benchmark cases; returns {name: [real_time seconds per repetition]}."""
+    env = dict(os.environ, SCIMFLOW_BENCH_DATA=str(DATA), **(env_extra or {}))
+    command = [str(MICRO), f"--benchmark_filter={filter_regex}", "--benchmark_format=json"]
+    if repetitions:
+        command.append(f"--benchmark_repetitions={repetitions}")
+    result = subprocess.run(command, check=True, env=env, capture_output=True, text=True)
+    times = {}
+    for case in json.loads(result.stdout)["benchmarks"]:
+        if case.get("run_type") == "aggregate" or case.get("error_occurred"):
+            continue
+        scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[case.get("time_unit", "ns")]
+        times.setdefault(case["run_name"], []).append(case["real_time"] * scale)
+        times.setdefault(case["run_name"] + ":bytes_per_second", []).append(
+            case.get("bytes_per_second", 0))
+        times.setdefault(case["run_name"] + ":items_per_second", []).append(
+            case.get("items_per_second", 0))
+    return times
+
+
+def dataset(users, groups=None):
+    """bench/data/plan-N/{day0,day1}: an export with its snapshot, and the next day at 1% churn."""
+    directory = DATA / f"plan-{users}"
+    if not (directory / "day1" / "manifest.json").exists():
+        log(f"generating {users} users")
+        subprocess.run([SCIMFLOW, "gen", "--users", str(users), "--groups",
+                        str(groups or max(1, users // 100)), "--seed", "42", "--snapshot",
+                        "--out", directory / "day0"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([SCIMFLOW, "gen", "--next-day-of", directory / "day0", "--churn", "1%",
+                        "--out", directory / "day1"], check=True, stdout=subprocess.DEVNULL)
+    return directory
+
+
+def inputs(directory):
+    day1, day0 = directory / "day1", directory / "day0"
+    return [day1 / "users.ndjson", day1 / "groups.ndjson", day1 / "assignments.ndjson",
+            day0 / "snapshot.ndjson"]
+
+
+def count_only(files):
+    """simdjson counting the documents of `files`: the floor any JSON reader pays."""
+    env = {"SCIMFLOW_PLAN_BENCH_FILES": ":".join(str(f) for f in files)}
+    times = micro("^BM_Plan_CountOnlyBaseline$", env)
+    return statistics.median(times["BM_Plan_CountOnlyBaseline"])
+
+
+def plan_command(users, groups, assignments, current, out):
+    command = [SCIMFLOW, "plan", "--users", users, "--assignments", assignments,
+               "--current", current, "--out", out]
+    if groups:
+        command += ["--groups", groups]
+    return command
+
+
+def scenario_ingest():
+    log("ingest: 10^6-user SCIM NDJSON, parse to records vs simdjson count-only")
+    times = micro("^BM_Parse_CountOnly$|^BM_Ingest_Ndjson/threads:[12]$|^BM_FileSource_Warm",
+                  repetitions=RUNS)
+    count = times["BM_Parse_CountOnly"]
+    one = times["BM_Ingest_Ndjson/threads:1/real_time"]
+    two = times["BM_Ingest_Ndjson/threads:2/real_time"]
+    gbps = statistics.median(times["BM_Ingest_Ndjson/threads:1/real_time:bytes_per_second"]) / 1e9
+    records = statistics.median(
+        times["BM_Ingest_Ndjson/threads:1/real_time:items_per_second"]) / 1e6
+    row("ingest 10^6 users, 1 thread", "parse into records", spread(one) +
+        f", {gbps:.2f} GB/s, {records:.2f} M records/s", "simdjson iterate_many counting",
+        spread(count), f"{statistics.median(count) / statistics.median(one):.2f}× of count-only",
+        "Building each record (strings copied into arenas, attributes checked) costs more than "
+        "finding document boundaries.")
+    row("ingest 10^6 users, 2 threads", "parse into records", spread(two),
+        "the same on 1 thread", spread(one),
+        f"{statistics.median(one) / statistics.median(two):.2f}× faster",
+        "Two cores; the serial in-order stage and memory bandwidth bound the gain.")
+    uring = [t for k, t in times.items() if k.startswith("BM_FileSource_Warm") and "uring" in k
+             and ":" not in k]
+    pread = [t for k, t in times.items() if k.startswith("BM_FileSource_Warm") and "pread" in k
+             and ":" not in k]
+    if not uring or not pread:  # cases named by argument index: 0 io_uring, 1 pread
+        uring = [t for k, t in times.items() if re.match(r"BM_FileSource_Warm/0", k) and ":" not in k]
+        pread = [t for k, t in times.items() if re.match(r"BM_FileSource_Warm/1", k) and ":" not in k]
+    if uring and pread:
+        row("read the 10^6-user file (page cache)", "io_uring", spread(uring[0], digits=3),
+            "pread", spread(pread[0], digits=3),
+            f"{statistics.median(pread[0]) / statistics.median(uring[0]):.2f}× pread's speed",
+            "Both copy from the page cache; the difference is the syscall path.")
+
+
+def scenario_plan():
+    results = {}
+    for users in (100_000, 1_000_000):
+        log(f"plan: nightly, {users} users, 1% churn")
+        directory = dataset(users)
+        files = inputs(directory)
+        input_bytes = sum(f.stat().st_size for f in files)
+        baseline = count_only(files)
+        walls, rss = measure(plan_command(files[0], files[1], files[2], files[3],
+                                          directory / "day1.plan"))
+        check_plan_counts(directory / "day1.plan", directory / "day1" / "expected.json")
+        results[users] = statistics.median(walls)
+        row(f"plan nightly, {users:,} users, 1% churn", "scimflow plan", spread(walls) +
+            f", peak RSS {rss / 2**20:.0f} MiB = {rss / input_bytes:.2f}× input "
+            f"({input_bytes / 2**20:.0f} MiB)", "simdjson counting the same inputs",
+            f"{baseline:.2f} s", f"{statistics.median(walls) / baseline:.2f}× count-only",
+            "Reading and hashing the snapshot and the export dominate; the diff itself is small.")
+    growth = results[1_000_000] / results[100_000]
+    row("plan growth 10^5 → 10^6 users", "time factor", f"{growth:.1f}×", "linear", "10×",
+        f"{growth / 10:.2f}× of linear", "Fixed costs (process start, thread pool) weigh more at "
+        "10^5; hash tables outgrow the caches at 10^6.")
+
+
+def check_plan_counts(plan_path, expected_path):
+    with open(plan_path, encoding="utf-8") as plan:
+        header = json.loads(plan.readline())
+    expected = json.load(open(expected_path, encoding="utf-8"))
+    if header["operations"] != expected["operations"]:
+        raise SystemExit(f"bench/run: {plan_path} does not match {expected_path}: "
+                         f"{header['operations']} != {expected['operations']}")
+
+
+def empty_snapshot():
+    path = DATA / "empty-snapshot.ndjson"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("")
+    return path
+
+
+def scenario_initial():
+    log("plan: initial migration of 10^6 users into an empty target")
+    directory = dataset(1_000_000)
+    day0 = directory / "day0"
+    files = [day0 / "users.ndjson", day0 / "groups.ndjson", day0 / "assignments.ndjson"]
+    baseline = count_only(files)
+    walls, rss = measure(plan_command(files[0], files[1], files[2], empty_snapshot(),
+                                      directory / "initial.plan"))
+    size = (directory / "initial.plan").stat().st_size
+    row("plan initial migration, 1,000,000 users", "scimflow plan", spread(walls) +
+        f", plan file {size / 2**20:.0f} MiB, peak RSS {rss / 2**20:.0f} MiB",
+        "simdjson counting the inputs", f"{baseline:.2f} s",
+        f"{statistics.median(walls) / baseline:.2f}× count-only",
+        "Every user becomes a create whose request body is rendered and written.")
+
+
+class Simulator:
+    """`scimflow sim` on a free loopback port, stopped on exit."""
+
+    def __init__(self, *flags):
+        self.process = subprocess.Popen([SCIMFLOW, "sim", "--listen", "127.0.0.1:0",
+                                         "--token", TOKEN, *flags], stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, text=True)
+        first = self.process.stdout.readline()
+        self.port = int(first.strip().rsplit(":", 1)[1])
+        second = self.process.stdout.readline()
+        self.endpoint = second.strip().split(" ")[-1]
+
+    def stats(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_stats") as answer:
+            return json.load(answer)
+
+    def cpu_seconds(self):
+        fields = open(f"/proc/{self.process.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def has_apply():
+    return subprocess.run([SCIMFLOW, "apply", "--help"], capture_output=True).returncode == 0
+
+
+def users_only_plan(users, out):
+    """A plan of `users` creates (no groups) into an empty target."""
+    directory = DATA / f"creates-{users}"
+    if not (directory / "manifest.json").exists():
+        subprocess.run([SCIMFLOW, "gen", "--users", str(users), "--groups", "1", "--seed", "7",
+                        "--out", directory], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([SCIMFLOW, "plan", "--users", directory / "users.ndjson", "--assignments",
+                    directory / "assignments.ndjson", "--current", empty_snapshot(), "--out", out],
+                   check=True, stderr=subprocess.DEVNULL)
+    with open(out, encoding="utf-8") as plan:
+        return json.loads(plan.readline())["operations"]["user.create"]
+
+
+def apply(plan, simulator, work, *extra):
+    report = work / "report.json"
+    state = work / "state.db"
+    for leftover in work.glob("state.db*"):
+        leftover.unlink()
+    env = dict(os.environ, SCIMFLOW_TOKEN=TOKEN)
+    wall, _ = run_timed([SCIMFLOW, "apply", plan, "--target", simulator.endpoint, "--state",
+                         state, "--report", report, "--concurrency", str(CONNECTIONS), *extra],
+                        env=env)
+    return wall, json.load(open(report, encoding="utf-8"))
+
+
+def wrk_post_rate(simulator, seconds=10):
+    env = dict(os.environ, SIM_TOKEN=TOKEN)
+    result = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s",
+                             ROOT / "bench" / "sim_wrk.lua", simulator.endpoint], env=env,
+                            capture_output=True, text=True, check=True)
+    if "Non-2xx" in result.stdout:
+        raise SystemExit("bench/run: wrk got non-2xx answers:\n" + result.stdout)
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+
+
+def scenario_apply():
+    if not has_apply():
+        log("apply: skipped, this build has no `scimflow apply`")
+        return
+    log("apply: 10^5 creates into the simulator without budgets, vs wrk POSTing to it")
+    with tempfile.TemporaryDirectory() as temp:
+        work = Path(temp)
+        plan = work / "creates.plan"
+        creates = users_only_plan(100_000, plan)
+        rates, per_create = [], []
+        for _ in range(RUNS):
+            with Simulator("--profile", "github-emu") as simulator:
+                wall, report = apply(plan, simulator, work, "--no-budgets")
+                stats = simulator.stats()
+                if stats["users"] != creates or stats["duplicate_creates"] != 0:
+                    raise SystemExit(f"bench/run: simulator holds {stats['users']} users, "
+                                     f"expected {creates}")
+                rates.append(report["requests_sent"] / wall)
+                per_create.append(report["requests_sent"] / creates)
+        with Simulator("--profile", "github-emu") as simulator:
+            wrk = wrk_post_rate(simulator)
+        row("apply 100,000 creates, no budgets", "scimflow apply", spread(rates, "req/s", 0) +
+            f", {statistics.median(per_create):.2f} requests per create",
+            f"wrk POST /Users, {CONNECTIONS} connections", f"{wrk:.0f} req/s",
+            f"{statistics.median(rates) / wrk:.2f}× wrk",
+            "Both share two cores with the simulator; apply also journals every outcome "
+            "(SQLite, grouped fsyncs).")
+
+
+def scenario_budget():
+    if not has_apply():
+        log("budget: skipped, this build has no `scimflow apply`")
+        return
+    allowed_per_minute = 1200
+    log(f"budget: github-emu budgets with user-assignments={allowed_per_minute}/min")
+    with tempfile.TemporaryDirectory() as temp:
+        work = Path(temp)
+        plan = work / "creates.plan"
+        creates = users_only_plan(2 * allowed_per_minute, plan)
+        budget = f"user-assignments={allowed_per_minute}/min"
+        with Simulator("--profile", "github-emu", "--budget", budget) as simulator:
+            # Only the budget under test: github-emu's writes=180/min would otherwise set the pace.
+            wall, report = apply(plan, simulator, work, "--no-budgets", "--budget", budget)
+            stats = simulator.stats()
+        # The bucket starts full: `allowed_per_minute` at once, then the refill rate.
+        allowed = allowed_per_minute + allowed_per_minute / 60 * wall
+        achieved = creates / allowed
+        throttled = stats["throttled"] / max(1, stats["requests"]["total"])
+        row(f"budget adherence, {creates} creates at {allowed_per_minute}/min",
+            "creates done in the time taken", f"{creates} in {wall:.1f} s, "
+            f"{100 * throttled:.2f}% answered 429", "allowed by the budget in that time",
+            f"{allowed:.0f}", f"{achieved:.2f}× of allowed",
+            "The scheduler paces to the bucket; the gap is the time to the first request and "
+            "the last answer.")
+
+
+def scenario_python():
+    log("python: the same reconciliation by hand with json and dicts")
+    script = ROOT / "bench" / "baseline" / "reconcile.py"
+    for users in (100_000, 1_000_000):
+        directory = dataset(users)
+        files = inputs(directory)
+        answer = subprocess.run([sys.executable, script, *files], check=True, capture_output=True,
+                                text=True).stdout
+        expected = json.load(open(directory / "day1" / "expected.json", encoding="utf-8"))
+        if json.loads(answer)["operations"] != expected["operations"]:
+            raise SystemExit(f"bench/run: the Python baseline disagrees with expected.json:\n"
+                             f"{answer}\n{expected}")
+        python_walls = [run_timed([sys.executable, script, *files])[0]
+                        for _ in range(1 if users > 100_000 else RUNS)]
+        walls, _ = measure(plan_command(files[0], files[1], files[2], files[3],
+                                        directory / "day1.plan"))
+        row(f"nightly reconciliation, {users:,} users", "scimflow plan (writes the plan)",
+            spread(walls), "Python json + dicts (counts only)", spread(python_walls),
+            f"{statistics.median(python_walls) / statistics.median(walls):.1f}× faster",
+            "Python parses every document into objects on one core; scimflow parses on demand "
+            "on every core and compares hashes.")
+
+
+def machine():
+    memory = next(line for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
+                if line.startswith("model name")), platform.processor())
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return dict(cpu=cpu, cores=os.cpu_count(), memory_gib=int(memory.split()[1]) / 2**20,
+                kernel=platform.release(), commit=commit + (" (with local changes)" if dirty else ""),
+                date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+
+
+def write_results(started):
+    info = machine()
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `bench/run` (do not edit by hand; run it again). Every figure stands next to a",
+        "baseline measured in the same run on the same data; times are medians of "
+        f"{RUNS} runs after a warm-up, with min–max.",
+        "",
+        f"- Machine: {info['cores']} cores ({info['cpu']}), {info['memory_gib']:.0f} GiB, "
+        f"Linux {info['kernel']}",
+        f"- Commit: {info['commit']}; run {info['date']}, took {time.time() - started:.0f} s",
+        "",
+        "| scenario | scimflow | baseline (same run) | ratio | what limits it |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        lines.append(f"| {r['scenario']} | {r['figure']}: {r['value']} | {r['baseline']}: "
+                     f"{r['baseline_value']} | {r['ratio']} | {r['limits']} |")
+    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    log("wrote bench/RESULTS.md")
+
+
+def main():
+    for binary in (SCIMFLOW, MICRO):
+        if not binary.exists():
+            raise SystemExit(f"bench/run: {binary} is missing; build the Release tree first")
+    if shutil.which("wrk") is None and "apply" in SCENARIOS:
+        raise SystemExit("bench/run: needs wrk (Debian package wrk)")
+    started = time.time()
+    for name in SCENARIOS:
+        globals()[f"scenario_{name}"]()
+    write_results(started)
+
+
+if __name__ == "__main__":
+    main()
