@@ -63,6 +63,15 @@ class ProgressSink {
   virtual void Finish(const Progress& progress) = 0;
 };
 
+// One rate budget as the run used it (SPEC §5), for the report: how much was drawn and how long
+// the scheduler held operations back waiting for it.
+struct BudgetUse {
+  std::string name;  // "user-assignments", "group-member-adds", "requests", "writes".
+  std::string rate;  // As configured, e.g. "1000/h".
+  uint64_t drawn = 0;
+  double waited_seconds = 0;
+};
+
 struct RunSummary {
   std::string command;  // "apply" or "sync"
   std::string target;   // The target URL as given (it never holds credentials).
@@ -88,6 +97,10 @@ struct RunSummary {
   uint64_t lookups = 0;  // GET by externalId after a 409 or a lost create answer.
   uint64_t adopted = 0;  // Creates resolved by adopting the resource the lookup found.
   double wall_seconds = 0;
+  // When the run ended, in seconds since the Unix epoch (UTC); 0 lets the renderers take the
+  // current time. The report's `finished_at` and scimflow_last_run_timestamp_seconds.
+  int64_t finished_unix_seconds = 0;
+  std::vector<BudgetUse> budgets;  // In the order the target profile lists them.
 
   uint64_t Planned() const {
     uint64_t total = 0;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "tools/cli_flags.h"
 #include "tools/gen/broken_files.h"
 #include "tools/gen/generator.h"
 #include "tools/subcommands.h"
@@ -84,6 +85,7 @@ ExitCode RunGen(int argc, char** argv) {
                "scimflow gen"};
   GenFlags flags;
   AddFlags(&app, &flags);
+  AddOutputFlags(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -125,7 +127,7 @@ ExitCode RunGen(int argc, char** argv) {
     return ExitCode::kUsage;
   }
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  PrintSummary(request, *summary, elapsed.count());
+  if (OutputMode() != ProgressMode::kQuiet) PrintSummary(request, *summary, elapsed.count());
   return ExitCode::kSuccess;
 }
 

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <future>
 #include <map>
@@ -30,7 +31,9 @@
 #include "io/plan_file.h"
 #include "io/reject_writer.h"
 #include "io/snapshot_file.h"
+#include "tools/cli_flags.h"
 #include "tools/plan_report.h"
+#include "tools/run_report.h"
 #include "tools/subcommands.h"
 #include "tools/target_source.h"
 
@@ -176,10 +179,16 @@ class PlanRun {
       const Status written = WriteRejectsFile(flags_.rejects, summary_.rejects);
       if (!written.ok()) code = Fail(written);
     }
-    PrintSummaryTable(summary_, stderr);
+    // A usage error (missing file, unwritable output) is said in one line; a table of zeros
+    // under it would only hide it.
+    if (OutputMode() != ProgressMode::kQuiet && code != ExitCode::kUsage) {
+      PrintSummaryTable(summary_, stderr);
+    }
     if (!flags_.report.empty() && !WriteReport()) code = ExitCode::kUsage;
     return code;
   }
+
+  const PlanRunSummary& summary() const { return summary_; }
 
  private:
   ExitCode Stages() {
@@ -402,6 +411,10 @@ ExitCode RunPlan(int argc, char** argv) {
       "the fast path for nightly runs); --target URL (read live: users pages, then groups and "
       "their members, with --token-env/--token-file, --ca-file, --insecure, --concurrency, "
       "--page-size, --max-attempts; groups are read only when --groups is given).");
+  AddOutputFlags(&app);
+  std::string metrics_path;
+  app.add_option("--metrics", metrics_path,
+                 "write the summary as Prometheus text to this file (docs/report-format.md)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -422,7 +435,16 @@ ExitCode RunPlan(int argc, char** argv) {
     limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                   flags.threads);
   }
-  return PlanRun(flags).Run();
+  PlanRun run(flags);
+  const ExitCode code = run.Run();
+  if (metrics_path.empty()) return code;
+  std::string metrics;
+  AppendPlanMetrics(run.summary(), std::time(nullptr), &metrics);
+  if (const Status written = WriteFileAtomically(metrics_path, metrics); !written.ok()) {
+    std::fprintf(stderr, "scimflow plan: %s\n", written.message().c_str());
+    return ExitCode::kUsage;
+  }
+  return code;
 }
 
 }  // namespace scimflow

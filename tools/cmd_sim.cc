@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/cli_flags.h"
 #include "tools/sim/sim_server.h"
 #include "tools/sim/sim_service.h"
 #include "tools/subcommands.h"
@@ -155,15 +156,13 @@ ExitCode ServeUntilStopped(const std::string& host, uint16_t port, const std::st
 }  // namespace
 
 ExitCode RunSim(int argc, char** argv) {
-  CLI::App app("Runs the simulated SCIM service provider (GitHub EMU, GHES or generic).", "sim");
+  CLI::App app(
+      "Run the simulated SCIM service provider (GitHub EMU, GHES or generic); see docs/sim.md.",
+      "scimflow sim");
   SimFlags flags;
   SimOptions options;
   AddFlags(&app, &flags, &options);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& error) {
-    return app.exit(error) == 0 ? ExitCode::kSuccess : ExitCode::kUsage;
-  }
+  if (std::optional<ExitCode> done = ParseFlags(&app, argc, argv)) return *done;
   std::string host;
   uint16_t port = 0;
   if (const Status status = ParseListen(flags.listen, &host, &port); !status.ok()) {

@@ -1,11 +1,13 @@
 // scimflow: the command-line front. Dispatches to one subcommand from a single table; `help`,
-// `help SUBCOMMAND` and `--version` are answered here.
+// `help SUBCOMMAND` and `--version` are answered here, and the global flags that come before
+// the subcommand name (`--quiet`, `--verbose`) are kept for the subcommands (tools/cli_flags.h).
 #include <cstdio>
 #include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "tools/cli_flags.h"
 #include "tools/exit_code.h"
 #include "tools/subcommands.h"
 
@@ -39,30 +41,66 @@ void PrintUsage(std::FILE* out) {
                  subcommand.name.data(), static_cast<int>(subcommand.summary.size()),
                  subcommand.summary.data());
   }
-  std::fprintf(out, "\n'scimflow help SUBCOMMAND' describes one subcommand's options.\n");
+  std::fprintf(out,
+               "\nglobal options (before the subcommand):\n"
+               "  -q, --quiet    no progress and no summary; only errors\n"
+               "  -v, --verbose  progress every 10 s when stderr is not a terminal\n"
+               "  --version      print the version\n"
+               "\nexit codes: 0 done; 1 usage or configuration error; 2 input rejected; 3 some\n"
+               "operations failed, the rest applied; 4 refused by a safety limit; 5 target\n"
+               "unreachable or credentials refused.\n"
+               "\n'scimflow help SUBCOMMAND' (or 'scimflow SUBCOMMAND --help') describes one\n"
+               "subcommand's options.\n");
+}
+
+// `scimflow help [SUBCOMMAND]`: the overview, or the subcommand's own --help.
+int Help(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stdout);
+    return ToInt(ExitCode::kSuccess);
+  }
+  const Subcommand* subcommand = FindSubcommand(argv[1]);
+  if (subcommand == nullptr) {
+    std::fprintf(stderr, "scimflow: unknown subcommand '%s'; see 'scimflow help'\n", argv[1]);
+    return ToInt(ExitCode::kUsage);
+  }
+  char help_flag[] = "--help";
+  char* help_argv[] = {argv[1], help_flag, nullptr};
+  return ToInt(subcommand->run(2, help_argv));
+}
+
+// Consumes the global flags before the subcommand name; returns how many arguments they took,
+// or -1 after printing an unknown one.
+int ParseGlobalFlags(int argc, char** argv) {
+  int index = 1;
+  for (; index < argc && argv[index][0] == '-'; ++index) {
+    const std::string_view flag = argv[index];
+    if (flag == "-q" || flag == "--quiet") {
+      SetOutputMode(ProgressMode::kQuiet);
+    } else if (flag == "-v" || flag == "--verbose") {
+      SetOutputMode(ProgressMode::kVerbose);
+    } else if (flag == "--version" || flag == "--help" || flag == "-h") {
+      break;  // Answered by Main, like the subcommands `version` and `help`.
+    } else {
+      std::fprintf(stderr, "scimflow: unknown option '%s'; see 'scimflow help'\n", argv[index]);
+      return -1;
+    }
+  }
+  return index - 1;
 }
 
 int Main(int argc, char** argv) {
+  const int globals = ParseGlobalFlags(argc, argv);
+  if (globals < 0) return ToInt(ExitCode::kUsage);
+  argc -= globals;
+  argv += globals;
   if (argc < 2) {
     PrintUsage(stderr);
     return ToInt(ExitCode::kUsage);
   }
   const std::string_view first = argv[1];
-  if (first == "--version") return ToInt(RunVersion(argc - 1, argv + 1));
-  if (first == "help" || first == "--help" || first == "-h") {
-    if (argc < 3) {
-      PrintUsage(stdout);
-      return ToInt(ExitCode::kSuccess);
-    }
-    const Subcommand* subcommand = FindSubcommand(argv[2]);
-    if (subcommand == nullptr) {
-      std::fprintf(stderr, "scimflow: unknown subcommand '%s'; see 'scimflow help'\n", argv[2]);
-      return ToInt(ExitCode::kUsage);
-    }
-    char help_flag[] = "--help";
-    char* help_argv[] = {argv[2], help_flag, nullptr};
-    return ToInt(subcommand->run(2, help_argv));
-  }
+  if (first == "--version") return ToInt(RunVersion(1, argv + 1));
+  if (first == "help" || first == "--help" || first == "-h") return Help(argc - 1, argv + 1);
   const Subcommand* subcommand = FindSubcommand(first);
   if (subcommand == nullptr) {
     std::fprintf(stderr, "scimflow: unknown subcommand '%s'; see 'scimflow help'\n", argv[1]);
