@@ -17,6 +17,8 @@ constexpr Subcommand kSubcommands[] = {
     {"gen", "write a synthetic IdP export (seeded), its snapshot, or the next day", RunGen},
     {"sim", "run the simulated SCIM service provider", RunSim},
     {"plan", "compare the IdP export with the target and write the plan", RunPlan},
+    {"apply", "execute a plan against the target, journalling into --state", RunApply},
+    {"sync", "plan and apply in one run", RunSync},
 };
 
 const Subcommand* FindSubcommand(std::string_view name) {
