@@ -226,6 +226,7 @@ void Emitter::Delay(uint32_t index, nanoseconds wait, Clock::time_point now) {
 }
 
 void Emitter::LaunchDue(Clock::time_point now) {
+  std::vector<std::pair<uint32_t, nanoseconds>> held;  // Re-queued after the loop, not re-popped.
   while (!delayed_.empty() && delayed_.front().due <= now && in_flight_ < options_.concurrency) {
     std::pop_heap(delayed_.begin(), delayed_.end(), std::greater<>());
     const uint32_t index = delayed_.back().index;
@@ -236,11 +237,12 @@ void Emitter::LaunchDue(Clock::time_point now) {
     Result<AcquireResult> acquired = budget_->TryAcquire(draws, now);
     if (acquired.ok() && !acquired->acquired) {
       limiting_budget_ = acquired->limiting_budget;
-      Delay(index, acquired->wait, now);
+      held.emplace_back(index, std::max<nanoseconds>(acquired->wait, milliseconds(1)));
       continue;
     }
     Submit(index, now);
   }
+  for (const auto& [index, wait] : held) Delay(index, wait, now);
 }
 
 void Emitter::FillFromScheduler(Clock::time_point now) {

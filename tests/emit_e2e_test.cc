@@ -147,7 +147,7 @@ TEST_F(EmitE2eTest, KillNineThreeTimesThenResumeEndsExact) {
   ASSERT_TRUE(read.ok());
   const int64_t total = static_cast<int64_t>(read->operations.size());
   SimProcess sim;
-  ASSERT_TRUE(sim.Start({"--latency-ms", "3"}).ok());
+  ASSERT_TRUE(sim.Start({"--latency-ms", "10"}).ok());
   const std::string state = dir_ / "state.db";
   std::mt19937_64 random(20261129);
   int64_t reached = 0;
