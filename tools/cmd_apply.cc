@@ -24,14 +24,17 @@ namespace {
 // and --budget flags, each replacing a budget of the same name.
 Result<std::vector<BucketSpec>> Budgets(const TargetProfile& profile, const ApplyFlags& flags) {
   std::vector<BucketSpec> specs;
-  if (flags.no_budgets) return specs;
-  for (const RateBudgetSpec& budget : profile.budgets)
-    specs.push_back(BucketSpecFromProfile(budget));
+  if (!flags.no_budgets) {
+    for (const RateBudgetSpec& budget : profile.budgets) {
+      specs.push_back(BucketSpecFromProfile(budget));
+    }
+  }
   std::vector<std::string> overrides;
   if (!flags.profile_file.empty()) {
     std::ifstream file(flags.profile_file);
-    if (!file)
+    if (!file) {
       return InvalidArgument(fmt::format("{}: cannot read the profile file", flags.profile_file));
+    }
     std::string line;
     while (std::getline(file, line)) {
       if (!line.empty() && line[0] != '#') overrides.push_back(line);
