@@ -204,6 +204,9 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
   }
   HttpClientOptions client_options;
   client_options.max_in_flight = flags.concurrency;
+  // HTTP/1.1 targets (the simulator, many SCIM servers) carry one request per connection, so
+  // fewer connections than --concurrency would cap the requests in flight below it.
+  client_options.max_host_connections = flags.concurrency;
   client_options.ca_file = flags.ca_file;
   client_options.insecure = flags.insecure;
   client_options.token.env_var = flags.token_env;
