@@ -250,7 +250,6 @@ Status Link(std::string_view file, std::vector<RawOperation>& raws, ReadPlan* pl
     *out = found->second;
     return Status::Ok();
   };
-  plan->operations.reserve(raws.size());
   for (RawOperation& raw : raws) {
     PlanOperation& operation = raw.operation;
     for (const std::string& dep : raw.deps) {
@@ -260,8 +259,10 @@ Status Link(std::string_view file, std::vector<RawOperation>& raws, ReadPlan* pl
     for (const std::string& ref : raw.body_refs) {
       SCIMFLOW_RETURN_IF_ERROR(find(raw, ref, &operation.body.refs.emplace_back()));
     }
-    plan->operations.push_back(std::move(operation));
   }
+  // Moved only now: the index above views the raw operations' op ids.
+  plan->operations.reserve(raws.size());
+  for (RawOperation& raw : raws) plan->operations.push_back(std::move(raw.operation));
   return Status::Ok();
 }
 
