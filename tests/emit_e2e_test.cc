@@ -76,7 +76,9 @@ TEST_F(EmitE2eTest, InitialMigrationThenNextDayMatchTheExport) {
   EXPECT_EQ(stats.Number("/duplicate_creates"), 0u);
   Result<ReadPlan> read0 = ReadPlanFile(plan0);
   ASSERT_TRUE(read0.ok());
+  // One request per operation: no lookup, no retry, no read-before-write.
   EXPECT_EQ(Writes(stats), read0->operations.size());
+  EXPECT_EQ(stats.Number("/requests/total"), read0->operations.size());
 
   // The next day, planned against what the target holds now.
   const CommandResult next = RunScimflow(
@@ -89,10 +91,12 @@ TEST_F(EmitE2eTest, InitialMigrationThenNextDayMatchTheExport) {
   ASSERT_TRUE(read1.ok());
   ASSERT_GT(read1->operations.size(), 0u);
   const uint64_t writes_before = Writes(stats);
+  const uint64_t requests_before = stats.Number("/requests/total");
   const CommandResult applied1 = Apply(plan1, sim, {"--no-budgets"});
   ASSERT_EQ(applied1.exit_code, 0) << applied1.err;
   stats = sim.Stats();
   EXPECT_EQ(Writes(stats) - writes_before, read1->operations.size());
+  EXPECT_EQ(stats.Number("/requests/total") - requests_before, read1->operations.size());
   const TargetState expected = ExpectedAfterMigration(dir_ / "day1/snapshot.ndjson");
   const TargetState actual = StateOf(stats);
   EXPECT_EQ(actual.active_users, expected.active_users);
