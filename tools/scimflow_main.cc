@@ -19,6 +19,8 @@ constexpr Subcommand kSubcommands[] = {
     {"gen", "write a synthetic IdP export (seeded), its snapshot, or the next day", RunGen},
     {"sim", "run the simulated SCIM service provider", RunSim},
     {"plan", "compare the IdP export with the target and write the plan", RunPlan},
+    {"apply", "execute a plan against the target, journalling into --state", RunApply},
+    {"sync", "plan and apply in one run", RunSync},
     {"state", "maintain a state database: import a snapshot", RunState},
     {"snapshot", "read the target live and write it as a snapshot file", RunSnapshot},
 };

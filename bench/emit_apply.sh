@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Measures `scimflow apply` against `scimflow sim` next to wrk posting to the same simulator in
+# the same run (the baseline: how fast the simulator takes creates from a minimal client):
+#   wrk_post   wrk -t2 -c64 POST /Users with a distinct valid user per request (bench/sim_wrk.lua)
+#   apply      scimflow apply of a plan of N users (gen → plan against an empty target), without
+#              budgets, --concurrency 64
+# Checks before printing: every create of the plan landed (the simulator's users grew by the
+# plan's user.create count), nothing was created twice, and apply sent exactly one request per
+# operation. Prints CSV (case,requests_per_second,requests) and apply's share of wrk's rate.
+#
+# Usage: bench/emit_apply.sh [SCIMFLOW_BINARY] [USERS] [DURATION]
+#        (defaults: build/release/scimflow, 100000, 10s). Needs a Release build for real figures.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+binary="${1:-$root/build/release/scimflow}"
+users="${2:-100000}"
+duration="${3:-10s}"
+export SIM_TOKEN=sim-bench-token
+
+workdir="$(mktemp -d)"
+sim_pid=""
+cleanup() {
+  if [[ -n "$sim_pid" ]]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
+  rm -rf "$workdir"
+}
+trap cleanup EXIT
+
+"$binary" gen --users "$users" --groups 1 --out "$workdir/day0" >/dev/null
+: >"$workdir/empty.ndjson"
+"$binary" plan --users "$workdir/day0/users.ndjson" --assignments "$workdir/day0/assignments.ndjson" \
+  --current "$workdir/empty.ndjson" --out "$workdir/plan.ndjson" 2>/dev/null
+creates="$(head -1 "$workdir/plan.ndjson" | sed 's/.*"user.create":\([0-9]*\).*/\1/')"
+total="$(head -1 "$workdir/plan.ndjson" | sed 's/.*"total":\([0-9]*\).*/\1/')"
+
+: >"$workdir/sim.out"
+"$binary" sim --listen 127.0.0.1:0 --token "$SIM_TOKEN" --threads 2 \
+  >"$workdir/sim.out" 2>"$workdir/sim.err" &
+sim_pid=$!
+for _ in $(seq 100); do
+  if [[ $(wc -l <"$workdir/sim.out") -ge 2 ]]; then break; fi
+  sleep 0.1
+done
+port="$(head -1 "$workdir/sim.out" | sed 's/.*://')"
+endpoint="$(sed -n 2p "$workdir/sim.out" | sed 's/^scim endpoint //')"
+number() { sed "s/.*\"$1\":\([0-9]*\).*/\1/" <<<"$2"; }
+stats() { curl -sf "http://127.0.0.1:$port/_stats"; }
+
+wrk -t2 -c64 -d"$duration" -s "$root/bench/sim_wrk.lua" "$endpoint" >"$workdir/post.txt"
+wrk_rate="$(grep 'Requests/sec' "$workdir/post.txt" | awk '{print $2}')"
+wrk_sent="$(grep ' requests in ' "$workdir/post.txt" | awk '{print $1}')"
+
+before="$(stats)"
+SCIMFLOW_TOKEN="$SIM_TOKEN" "$binary" apply "$workdir/plan.ndjson" --target "$endpoint" \
+  --state "$workdir/state.db" --no-budgets --concurrency 64 --report "$workdir/report.json" \
+  2>"$workdir/apply.err"
+after="$(stats)"
+sent="$(number requests_sent "$(cat "$workdir/report.json")")"
+seconds="$(sed 's/.*"wall_seconds":\([0-9.e+-]*\).*/\1/' "$workdir/report.json")"
+grown=$(($(number users "$after") - $(number users "$before")))
+if [[ $grown -ne $creates || "$(number duplicate_creates "$after")" != 0 || $sent -ne $total ]]; then
+  echo "apply: $creates creates planned, $grown users created, $sent requests for $total operations" >&2
+  cat "$workdir/apply.err" >&2
+  exit 1
+fi
+apply_rate="$(awk -v n="$sent" -v s="$seconds" 'BEGIN {printf "%.0f", n / s}')"
+echo "case,requests_per_second,requests"
+echo "wrk_post,$wrk_rate,$wrk_sent"
+echo "apply,$apply_rate,$sent"
+awk -v a="$apply_rate" -v w="$wrk_rate" 'BEGIN {printf "apply/wrk,%.2f\n", a / w}'

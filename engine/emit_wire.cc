@@ -1,0 +1,51 @@
+#include "engine/emit_wire.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <cctype>
+
+namespace scimflow {
+
+std::string PercentEncode(std::string_view text) {
+  std::string out;
+  for (const unsigned char byte : text) {
+    if (std::isalnum(byte) || byte == '-' || byte == '_' || byte == '.' || byte == '~') {
+      out.push_back(static_cast<char>(byte));
+    } else {
+      out.append(fmt::format("%{:02X}", byte));
+    }
+  }
+  return out;
+}
+
+FoundResource ParseFound(std::string_view body, bool list) {
+  FoundResource found;
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(body);
+  simdjson::ondemand::document document;
+  if (parser.iterate(padded).get(document)) return found;
+  simdjson::ondemand::object resource;
+  if (list) {
+    simdjson::ondemand::array resources;
+    if (document["Resources"].get_array().get(resources)) return found;
+    for (auto element : resources) {
+      if (element.get_object().get(resource)) return found;
+      break;
+    }
+  } else if (document.get_object().get(resource)) {
+    return found;
+  }
+  std::string_view id;
+  bool active = true;
+  for (auto field : resource) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) break;
+    if (key == "id" && !field.value().get_string().get(id)) found.id = std::string(id);
+    if (key == "active" && !field.value().get_bool().get(active)) found.active = active;
+  }
+  found.found = !found.id.empty();
+  return found;
+}
+
+}  // namespace scimflow

@@ -1,0 +1,28 @@
+// The wire details of the emitter's requests and answers that are not SCIM bodies of the plan:
+// ids and filters made safe for a URL, and the resource a create answer or a lookup names.
+//
+// Thread-safety: pure functions.
+#ifndef SCIMFLOW_ENGINE_EMIT_WIRE_H_
+#define SCIMFLOW_ENGINE_EMIT_WIRE_H_
+
+#include <string>
+#include <string_view>
+
+namespace scimflow {
+
+// Percent-encodes every byte but RFC 3986 unreserved characters (ids in paths, filter values).
+std::string PercentEncode(std::string_view text);
+
+// The `id` and `active` of a SCIM resource: the first of a ListResponse's `Resources` when
+// `list`, else the answer itself. `found` is false when the body names no resource with an id
+// (an empty list, not JSON, no `id`); never fails otherwise.
+struct FoundResource {
+  bool found = false;
+  std::string id;
+  bool active = true;  // Absent `active` counts as active.
+};
+FoundResource ParseFound(std::string_view body, bool list);
+
+}  // namespace scimflow
+
+#endif  // SCIMFLOW_ENGINE_EMIT_WIRE_H_

@@ -1,0 +1,470 @@
+#include "engine/emitter.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/emit_state_changes.h"
+#include "engine/emit_wire.h"
+#include "io/scim_filter.h"
+
+namespace scimflow {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+
+constexpr std::string_view kScimContentType = "application/scim+json";
+// Longest Poll() wait when nothing else is due: bounds how late progress and journal flushes are.
+constexpr milliseconds kMaxPollWait{50};
+
+}  // namespace
+
+struct Emitter::OpState {
+  Phase phase = Phase::kSend;
+  uint32_t attempts = 0;  // Requests sent for this operation (lookups included).
+  bool marked = false;    // In-flight mark queued.
+  bool needs_lookup = false;
+  bool adopted = false;
+  std::string target_id;  // The subject's id once known.
+  std::string body;       // Rendered at the first send.
+  int last_status = 0;
+};
+
+struct Emitter::Delayed {
+  Clock::time_point due;
+  uint32_t index;
+  bool operator>(const Delayed& other) const { return due > other.due; }
+};
+
+Emitter::Emitter(const ReadPlan& plan, EmitterOptions options, HttpClient* client, Journal* journal,
+                 RateBudget* budget, ProgressSink* progress, RunSummary* summary)
+    : plan_(plan),
+      options_(std::move(options)),
+      client_(client),
+      journal_(journal),
+      budget_(budget),
+      progress_(progress),
+      summary_(summary),
+      retry_(options_.retry),
+      scheduler_(plan.operations, budget),
+      ops_(plan.operations.size()) {
+  while (!options_.target_url.empty() && options_.target_url.back() == '/') {
+    options_.target_url.pop_back();
+  }
+}
+
+Emitter::~Emitter() = default;
+
+std::string_view Emitter::TargetIdOf(uint32_t index) const {
+  const PlanOperation& operation = plan_.operations[index];
+  if (!ops_[index].target_id.empty()) return ops_[index].target_id;
+  if (operation.id_ref != PlanOperation::kNoRef) return ops_[operation.id_ref].target_id;
+  return operation.target_id;
+}
+
+std::string Emitter::Url(uint32_t index) const {
+  const PlanOperation& operation = plan_.operations[index];
+  std::string path = operation.path;
+  const size_t hole = path.find("{id}");
+  if (hole != std::string::npos) path.replace(hole, 4, PercentEncode(TargetIdOf(index)));
+  return options_.target_url + path;
+}
+
+std::string Emitter::LookupUrl(uint32_t index) const {
+  const PlanOperation& operation = plan_.operations[index];
+  const bool group = operation.kind == OperationKind::kGroupCreate;
+  return fmt::format("{}/{}?filter={}", options_.target_url, group ? "Groups" : "Users",
+                     PercentEncode(ScimEqualsFilter("externalId", operation.external_id)));
+}
+
+Status Emitter::Prepare() {
+  for (uint32_t index = 0; index < plan_.operations.size(); ++index) {
+    const PlanOperation& operation = plan_.operations[index];
+    ++summary_->kinds[static_cast<size_t>(operation.kind)].planned;
+    ops_[index].target_id = operation.target_id;
+  }
+  SCIMFLOW_RETURN_IF_ERROR(journal_->state().ForEachUser([this](const UserState& user) {
+    user_by_target_id_.emplace(user.target_id, user.external_id);
+    return Status::Ok();
+  }));
+  if (!options_.resume) return Status::Ok();
+  summary_->resumed = true;
+  SCIMFLOW_ASSIGN_OR_RETURN(ResumeSet resume, journal_->LoadResume());
+  std::unordered_map<std::string_view, uint32_t> by_id;
+  for (uint32_t index = 0; index < plan_.operations.size(); ++index) {
+    by_id.emplace(plan_.operations[index].op_id, index);
+  }
+  for (const std::string& id : resume.done) {
+    const auto found = by_id.find(id);
+    if (found == by_id.end()) continue;
+    const uint32_t index = found->second;
+    const PlanOperation& operation = plan_.operations[index];
+    scheduler_.MarkSkipped(index);
+    ++summary_->kinds[static_cast<size_t>(operation.kind)].skipped;
+    // A skipped create's id is needed by the operations that refer to it.
+    if (operation.kind == OperationKind::kUserCreate) {
+      SCIMFLOW_ASSIGN_OR_RETURN(std::optional<UserState> user,
+                                journal_->state().FindUser(operation.external_id));
+      if (user) ops_[index].target_id = user->target_id;
+    } else if (operation.kind == OperationKind::kGroupCreate) {
+      SCIMFLOW_ASSIGN_OR_RETURN(std::optional<GroupState> group,
+                                journal_->state().FindGroup(operation.external_id));
+      if (group) ops_[index].target_id = group->target_id;
+    }
+  }
+  for (const std::string& id : resume.in_flight) {
+    const auto found = by_id.find(id);
+    if (found != by_id.end() && plan_.operations[found->second].IsCreate()) {
+      ops_[found->second].needs_lookup = true;
+    }
+  }
+  return Status::Ok();
+}
+
+void Emitter::Submit(uint32_t index, Clock::time_point now) {
+  const PlanOperation& operation = plan_.operations[index];
+  OpState& op = ops_[index];
+  HttpRequest request;
+  request.tag = index;
+  for (const RequiredHeader& header : options_.profile->required_headers) {
+    if (!header.value.empty()) request.headers.emplace_back(header.name, header.value);
+  }
+  if (op.phase == Phase::kLookup) {
+    request.method = "GET";
+    request.url = LookupUrl(index);
+    ++summary_->lookups;
+  } else if (op.phase == Phase::kConverge) {
+    request.method = "PATCH";
+    request.url = options_.target_url +
+                  (operation.kind == OperationKind::kGroupCreate ? "/Groups/" : "/Users/") +
+                  PercentEncode(op.target_id);
+    request.body = R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],)"
+                   R"("Operations":[{"op":"replace","path":"active","value":true}]})";
+  } else {
+    request.method = operation.method;
+    request.url = Url(index);
+    if (op.body.empty() && !operation.body.empty()) {
+      op.body = RenderBody(operation.body,
+                           [this](uint32_t ref) -> std::string_view { return TargetIdOf(ref); });
+    }
+    request.body = op.body;
+  }
+  if (!request.body.empty()) request.headers.emplace_back("Content-Type", kScimContentType);
+  if (!op.marked) {
+    journal_->MarkInFlight(operation.op_id, std::string(OperationKindName(operation.kind)), 1, now);
+    op.marked = true;
+  }
+  if (op.attempts > 0) ++summary_->retries;
+  ++op.attempts;
+  ++summary_->requests_sent;
+  ++in_flight_;
+  client_->Submit(std::move(request));
+}
+
+void Emitter::Launch(uint32_t index, Clock::time_point now) {
+  OpState& op = ops_[index];
+  if (op.needs_lookup) {
+    op.needs_lookup = false;
+    op.phase = Phase::kLookup;
+  }
+  Submit(index, now);
+}
+
+void Emitter::Delay(uint32_t index, nanoseconds wait, Clock::time_point now) {
+  delayed_.push_back({now + std::chrono::duration_cast<Clock::duration>(wait), index});
+  std::push_heap(delayed_.begin(), delayed_.end(), std::greater<>());
+}
+
+void Emitter::LaunchDue(Clock::time_point now) {
+  std::vector<std::pair<uint32_t, nanoseconds>> held;  // Re-queued after the loop, not re-popped.
+  while (!delayed_.empty() && delayed_.front().due <= now && in_flight_ < options_.concurrency) {
+    std::pop_heap(delayed_.begin(), delayed_.end(), std::greater<>());
+    const uint32_t index = delayed_.back().index;
+    delayed_.pop_back();
+    // A retry spends the budget again: lookups draw `requests`, re-sends everything they draw.
+    std::vector<BudgetDraw> draws = scheduler_.Draws(index);
+    if (ops_[index].phase == Phase::kLookup) draws.resize(1);
+    Result<AcquireResult> acquired = budget_->TryAcquire(draws, now);
+    if (acquired.ok() && !acquired->acquired) {
+      limiting_budget_ = acquired->limiting_budget;
+      held.emplace_back(index, std::max<nanoseconds>(acquired->wait, milliseconds(1)));
+      continue;
+    }
+    Submit(index, now);
+  }
+  for (const auto& [index, wait] : held) Delay(index, wait, now);
+}
+
+void Emitter::FillFromScheduler(Clock::time_point now) {
+  limiting_budget_.clear();
+  while (in_flight_ < options_.concurrency && stop_.ok()) {
+    Scheduler::Pick pick = scheduler_.Next(now);
+    if (pick.index == Scheduler::kNone) {
+      limiting_budget_ = pick.limiting_budget;
+      return;
+    }
+    if (!pick.error.ok()) {
+      FailOp(pick.index, 0, pick.error.message(), now);
+      continue;
+    }
+    Launch(pick.index, now);
+  }
+}
+
+void Emitter::ApplyHints(uint32_t index, const HttpOutcome& outcome, const HttpResponse& response,
+                         Clock::time_point now) {
+  const RateLimitHints& hints = outcome.hints;
+  // The simulator, and GitHub for its primary limits, name the budget the headers describe;
+  // without a name they describe the token's request budget.
+  std::string_view resource = response.Header("x-ratelimit-resource");
+  if (resource.empty()) resource = budget::kRequests;
+  const std::string_view scope = resource == budget::kGroupMemberAdds
+                                     ? std::string_view(plan_.operations[index].external_id)
+                                     : std::string_view();
+  if (hints.remaining) {
+    budget_->ObserveRemaining(resource, scope, *hints.remaining, hints.reset_after, now);
+  }
+  if (outcome.status.code() != StatusCode::kResourceExhausted) return;
+  ++summary_->rate_limited;
+  const auto until = now + std::chrono::duration_cast<Clock::duration>(
+                               hints.retry_after.value_or(config::kDefaultRateLimitWait));
+  if (response.HasHeader("x-ratelimit-resource")) {
+    budget_->PauseUntil(resource, scope, until, now);
+  } else {
+    budget_->PauseAll(until);
+  }
+}
+
+void Emitter::Retry(uint32_t index, const HttpOutcome& outcome, Clock::time_point now) {
+  OpState& op = ops_[index];
+  const RetryDecision decision =
+      retry_.Decide(outcome.status, op.attempts, outcome.hints.retry_after);
+  switch (decision.action) {
+    case RetryAction::kRetryAfterWait:
+      Delay(index, decision.delay, now);
+      return;
+    case RetryAction::kLookUpFirst:
+      op.phase = Phase::kLookup;
+      Delay(index, nanoseconds(0), now);
+      return;
+    case RetryAction::kStopRun:
+      stop_ =
+          Status(StatusCode::kUnauthenticated,
+                 fmt::format("credentials refused by the target: {}", outcome.status.message()));
+      FailOp(index, outcome.http_status, outcome.status.message(), now);
+      return;
+    case RetryAction::kDone:
+      Succeed(index, outcome.http_status, now);
+      return;
+    case RetryAction::kFail:
+      FailOp(index, outcome.http_status, outcome.status.message(), now);
+      return;
+  }
+}
+
+void Emitter::HandleSend(uint32_t index, const HttpOutcome& outcome, const HttpResponse& response,
+                         Clock::time_point now) {
+  const PlanOperation& operation = plan_.operations[index];
+  OpState& op = ops_[index];
+  if (outcome.status.ok()) {
+    if (op.phase == Phase::kSend && operation.IsCreate()) {
+      const FoundResource created = ParseFound(response.body, false);
+      if (!created.found) {
+        FailOp(index, outcome.http_status, "create answer carries no id", now);
+        return;
+      }
+      op.target_id = created.id;
+    }
+    Succeed(index, outcome.http_status, now);
+    return;
+  }
+  // A DELETE whose earlier answer was lost finds the resource gone: that is the goal reached.
+  if (operation.method == "DELETE" && outcome.http_status == 404 && op.attempts > 1) {
+    Succeed(index, outcome.http_status, now);
+    return;
+  }
+  Retry(index, outcome, now);
+}
+
+void Emitter::HandleLookup(uint32_t index, const HttpOutcome& outcome, const HttpResponse& response,
+                           Clock::time_point now) {
+  OpState& op = ops_[index];
+  if (!outcome.status.ok()) {
+    Retry(index, outcome, now);
+    return;
+  }
+  const FoundResource found = ParseFound(response.body, true);
+  if (!found.found) {
+    op.phase = Phase::kSend;  // Nothing was created: the create may be sent again.
+    Submit(index, now);
+    return;
+  }
+  op.target_id = found.id;
+  op.adopted = true;
+  if (!found.active) {
+    op.phase = Phase::kConverge;  // Creates are always active; the found user is not.
+    Submit(index, now);
+    return;
+  }
+  Succeed(index, outcome.http_status, now);
+}
+
+void Emitter::Handle(const HttpResponse& response, Clock::time_point now) {
+  const uint32_t index = static_cast<uint32_t>(response.tag);
+  --in_flight_;
+  OpState& op = ops_[index];
+  const PlanOperation& operation = plan_.operations[index];
+  const RequestKind kind =
+      op.phase == Phase::kSend && operation.IsCreate() ? RequestKind::kCreate : RequestKind::kOther;
+  const HttpOutcome outcome =
+      ClassifyHttpResponse(response, kind, std::chrono::system_clock::now());
+  op.last_status = outcome.http_status;
+  if (response.transport == TransportError::kConnectFailed) {
+    ++connect_failures_;
+  } else {
+    ++answers_;
+  }
+  ApplyHints(index, outcome, response, now);
+  if (op.phase == Phase::kLookup) {
+    HandleLookup(index, outcome, response, now);
+  } else {
+    HandleSend(index, outcome, response, now);
+  }
+}
+
+void Emitter::Succeed(uint32_t index, int http_status, Clock::time_point now) {
+  const PlanOperation& operation = plan_.operations[index];
+  OpState& op = ops_[index];
+  if (op.body.empty() && !operation.body.empty()) {
+    op.body = RenderBody(operation.body,
+                         [this](uint32_t ref) -> std::string_view { return TargetIdOf(ref); });
+  }
+  if (op.adopted) ++summary_->adopted;
+  const std::string target_id(TargetIdOf(index));
+  if (operation.kind == OperationKind::kUserCreate) {
+    user_by_target_id_[target_id] = operation.external_id;
+  }
+  OperationOutcome outcome;
+  outcome.op_id = operation.op_id;
+  outcome.kind = std::string(OperationKindName(operation.kind));
+  outcome.state = OutcomeState::kDone;
+  outcome.target_id = target_id;
+  if (http_status != 0) outcome.http_status = http_status;
+  outcome.attempts = std::max<uint32_t>(op.attempts, 1);
+  Result<std::vector<StateChange>> changes =
+      StateChangesFor({&operation, target_id, op.body, &user_by_target_id_, &journal_->state()});
+  if (changes.ok()) {
+    outcome.changes = std::move(*changes);
+  } else {
+    stop_ = changes.status();
+  }
+  journal_->Record(std::move(outcome), now);
+  uncommitted_.emplace_back(index, true);
+  op.body.clear();
+  op.body.shrink_to_fit();
+}
+
+void Emitter::FailOp(uint32_t index, int http_status, std::string error, Clock::time_point now) {
+  const PlanOperation& operation = plan_.operations[index];
+  OperationOutcome outcome;
+  outcome.op_id = operation.op_id;
+  outcome.kind = std::string(OperationKindName(operation.kind));
+  outcome.state = OutcomeState::kFailed;
+  outcome.target_id = std::string(TargetIdOf(index));
+  if (http_status != 0) outcome.http_status = http_status;
+  outcome.error = error;
+  outcome.attempts = ops_[index].attempts;
+  journal_->Record(std::move(outcome), now);
+  uncommitted_.emplace_back(index, false);
+  summary_->failures.push_back({operation.op_id, std::string(OperationKindName(operation.kind)),
+                                operation.external_id, http_status, std::move(error)});
+}
+
+Status Emitter::FlushJournal(bool force, Clock::time_point now) {
+  if (journal_->queued() == 0 || (!force && !journal_->FlushDue(now))) return Status::Ok();
+  SCIMFLOW_ASSIGN_OR_RETURN(std::vector<std::string> committed, journal_->Flush());
+  // Flush commits everything queued, so every recorded outcome is now durable, in order.
+  std::vector<std::pair<uint32_t, bool>> outcomes;
+  outcomes.swap(uncommitted_);
+  for (const auto& [index, succeeded] : outcomes) {
+    KindOutcomes& kind = summary_->kinds[static_cast<size_t>(plan_.operations[index].kind)];
+    if (succeeded) {
+      ++kind.done;
+      scheduler_.Complete(index);
+      continue;
+    }
+    ++kind.failed;
+    for (Scheduler::DependentFailure& failure : scheduler_.Fail(index)) {
+      FailOp(failure.index, 0, std::move(failure.error), now);
+    }
+  }
+  return Status::Ok();
+}
+
+void Emitter::ReportProgress(Clock::time_point now, bool final) {
+  if (progress_ == nullptr) return;
+  if (!final && now - last_progress_ < options_.progress_interval) return;
+  last_progress_ = now;
+  Progress progress;
+  for (const KindOutcomes& kind : summary_->kinds) {
+    progress.operations_total += kind.planned - kind.skipped;
+    progress.operations_done += kind.done + kind.failed;
+    progress.operations_failed += kind.failed;
+  }
+  progress.requests_sent = summary_->requests_sent;
+  progress.rate_limited = summary_->rate_limited;
+  progress.retries = summary_->retries;
+  progress.elapsed = now - start_;
+  progress.eta = scheduler_.EstimateRemaining(now);
+  progress.limiting_budget = limiting_budget_;
+  if (final) {
+    progress_->Finish(progress);
+  } else {
+    progress_->Update(progress);
+  }
+}
+
+Status Emitter::Run() {
+  start_ = Clock::now();
+  last_progress_ = start_;
+  SCIMFLOW_RETURN_IF_ERROR(Prepare());
+  scheduler_.Start();
+  std::vector<HttpResponse> done;
+  while (true) {
+    Clock::time_point now = Clock::now();
+    if (stop_.ok()) {
+      LaunchDue(now);
+      FillFromScheduler(now);
+    }
+    if (in_flight_ == 0 && (scheduler_.unfinished() == 0 || !stop_.ok()) && uncommitted_.empty()) {
+      break;
+    }
+    if (in_flight_ == 0 && !stop_.ok()) break;
+    // Unreachable target: nothing ever answered, and every request failed to connect.
+    if (answers_ == 0 && in_flight_ == 0 &&
+        connect_failures_ >= std::min<size_t>(options_.concurrency, ops_.size())) {
+      stop_ = Status(StatusCode::kUnavailable,
+                     fmt::format("target unreachable: {}", options_.target_url));
+      break;
+    }
+    milliseconds wait = kMaxPollWait;
+    if (!delayed_.empty()) {
+      wait = std::min(wait, std::chrono::duration_cast<milliseconds>(
+                                std::max(Clock::duration(0), delayed_.front().due - now)));
+    }
+    if (journal_->queued() > 0) wait = std::min(wait, milliseconds(5));
+    done.clear();
+    client_->Poll(wait, &done);
+    now = Clock::now();
+    for (const HttpResponse& response : done) Handle(response, now);
+    SCIMFLOW_RETURN_IF_ERROR(FlushJournal(in_flight_ == 0 && delayed_.empty(), now));
+    ReportProgress(now, false);
+  }
+  SCIMFLOW_RETURN_IF_ERROR(FlushJournal(true, Clock::now()));
+  summary_->wall_seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  ReportProgress(Clock::now(), true);
+  return stop_;
+}
+
+}  // namespace scimflow

@@ -1,0 +1,98 @@
+// PlanReader: reads a plan file (docs/plan-format.md) back into operations the emitter can send:
+// op id, kind, externalId, dependencies, method, path template, the subject's target id or the
+// create it refers to, and the body kept as a template whose `{"$ref":"OP"}` places are filled in
+// at send time with the target id the referenced create returned.
+//
+// Reading is strict: a plan is the contract of what a run will change, so a broken one is refused
+// as a whole, never half-applied. Every error names the file and line in the ninja style:
+// `plan.ndjson:3: unknown kind "user.frobnicate"`, `plan.ndjson:7: unknown $ref "u:e-9:create"`,
+// `plan.ndjson:2: malformed JSON`, `plan.ndjson: truncated: the header announces 5 operations,
+// the file holds 4`.
+//
+// Ownership: a ReadPlan owns all its strings. Thread-safety: pure functions; a ReadPlan is
+// read-only once built.
+#ifndef SCIMFLOW_IO_PLAN_READER_H_
+#define SCIMFLOW_IO_PLAN_READER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/reconcile.h"
+#include "engine/status.h"
+
+namespace scimflow {
+
+// A request body with holes: `pieces[0] ref[0] pieces[1] ref[1] … pieces[n]`, where each ref is
+// an index into ReadPlan::operations whose create answer supplies a target id. A body without
+// references has one piece. An absent body (DELETE) has no pieces.
+struct BodyTemplate {
+  std::vector<std::string> pieces;
+  std::vector<uint32_t> refs;
+
+  bool empty() const { return pieces.empty(); }
+};
+
+struct PlanOperation {
+  std::string op_id;
+  OperationKind kind = OperationKind::kUserCreate;
+  std::string external_id;
+  std::vector<uint32_t> deps;  // Indices into ReadPlan::operations.
+  uint32_t members = 0;        // Member chunks: users added or removed.
+  std::string method;          // "POST", "PATCH", "PUT" or "DELETE".
+  std::string path;            // Relative to the base URL; may hold "{id}".
+  std::string target_id;       // The subject's id when the plan knows it.
+  // The create whose answer carries the subject's id (a new group's member chunk), or kNoRef.
+  uint32_t id_ref = kNoRef;
+  BodyTemplate body;
+  uint64_t line = 0;  // In the plan file, for messages.
+
+  static constexpr uint32_t kNoRef = UINT32_MAX;
+  bool IsCreate() const {
+    return kind == OperationKind::kUserCreate || kind == OperationKind::kGroupCreate;
+  }
+};
+
+struct PlanFileInfo {
+  std::string profile;
+  uint32_t max_members_per_patch = 0;
+  uint64_t total = 0;
+  uint64_t rejects = 0;
+  uint64_t conflicts = 0;  // Sum of the header's `conflicts` counts.
+};
+
+struct ReadPlan {
+  PlanFileInfo info;
+  std::vector<PlanOperation> operations;  // In file order.
+  // XXH3-64 of the file's bytes, 16 hex digits: the journal keys a plan's rows by it, so
+  // `--resume` of the same file finds its rows and a different plan never does.
+  std::string digest;
+};
+
+// Parses the text of a plan file named `file` (for messages).
+// Errors (kInvalidArgument, `FILE:LINE: reason`): an empty file; a header that is not
+// `scimflow-plan` version 1; malformed JSON; a member of the wrong type; a missing op, kind,
+// externalId, method or path; an unknown kind; a duplicate op id; a dep or $ref naming no
+// operation of the plan; a `{id}` path without an id; fewer or more operations than the header's
+// `total` (`truncated`).
+Result<ReadPlan> ParsePlan(std::string_view text, std::string_view file);
+
+// Reads and parses the plan file at `path`. Errors: kNotFound / kIoError when it cannot be read,
+// else those of ParsePlan.
+Result<ReadPlan> ReadPlanFile(const std::string& path);
+
+// Renders `body` with each reference replaced by the JSON string of `target_id(ref)`.
+// REQUIRES: target_id returns a non-empty id for every ref (the scheduler releases an operation
+// only after the creates it refers to are done).
+std::string RenderBody(const BodyTemplate& body,
+                       const std::function<std::string_view(uint32_t)>& target_id);
+
+// The OperationKind of a kind name ("user.create", …), or false.
+bool ParseOperationKind(std::string_view name, OperationKind* kind);
+
+}  // namespace scimflow
+
+#endif  // SCIMFLOW_IO_PLAN_READER_H_

@@ -1,0 +1,102 @@
+#include "tests/emit_testutil.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace scimflow::testing_emit {
+namespace {
+
+std::string ShellQuote(const std::string& text) {
+  std::string out = "'";
+  for (char byte : text) {
+    if (byte == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(byte);
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+std::string Binary() { return SCIMFLOW_BINARY; }
+
+CommandResult RunScimflow(const std::vector<std::string>& args, const std::string& token) {
+  std::string command = "SCIMFLOW_TOKEN=" + ShellQuote(token) + " " + ShellQuote(Binary());
+  for (const std::string& arg : args) command += " " + ShellQuote(arg);
+  return testing_gen::RunCommand(command);
+}
+
+pid_t SpawnScimflow(const std::vector<std::string>& args, const std::string& out_file,
+                    const std::string& err_file, const std::string& token) {
+  const pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ::dup2(out, 1);
+  ::dup2(err, 2);
+  ::setenv("SCIMFLOW_TOKEN", token.c_str(), 1);
+  std::vector<std::string> argv_text = {Binary()};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_text) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  ::execv(argv[0], argv.data());
+  ::_exit(127);
+}
+
+int WaitExit(pid_t pid) {
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string ToString(const TargetState& state) {
+  return "users " + std::to_string(state.users) + ", active " + std::to_string(state.active_users) +
+         ", groups " + std::to_string(state.groups) + ", memberships " +
+         std::to_string(state.memberships);
+}
+
+TargetState StateOf(const SimStats& stats) {
+  return {stats.Number("/users"), stats.Number("/active_users"), stats.Number("/groups"),
+          stats.Number("/memberships")};
+}
+
+TargetState ExpectedAfterMigration(const std::string& snapshot) {
+  SimProcess sim;
+  const Status started = sim.Start({"--load", snapshot});
+  EXPECT_TRUE(started.ok()) << started.message();
+  TargetState loaded = StateOf(sim.Stats());
+  sim.Stop();
+  // Users inactive in the IdP are never created by a migration; suspended users are not
+  // visible members on github-emu, so the visible memberships are those of the active users.
+  loaded.users = loaded.active_users;
+  return loaded;
+}
+
+int64_t JournalCount(const std::string& db, const std::string& state) {
+  sqlite3* handle = nullptr;
+  if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(handle);
+    return -1;
+  }
+  sqlite3_busy_timeout(handle, 2000);
+  sqlite3_stmt* statement = nullptr;
+  int64_t count = -1;
+  const std::string sql = "SELECT count(*) FROM journal WHERE state = ?1";
+  if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK) {
+    sqlite3_bind_text(statement, 1, state.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(statement) == SQLITE_ROW) count = sqlite3_column_int64(statement, 0);
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(handle);
+  return count;
+}
+
+}  // namespace scimflow::testing_emit

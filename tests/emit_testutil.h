@@ -1,0 +1,60 @@
+// Helpers of the end-to-end emit tests: generate an export (`scimflow gen`), plan it against a
+// snapshot (`scimflow plan`), apply it to a simulator (`scimflow apply`, the real binary, as a
+// child process), and compare the simulator's /_stats with the state the export asks for.
+//
+// Thread-safety: one test thread.
+#ifndef SCIMFLOW_TESTS_EMIT_TESTUTIL_H_
+#define SCIMFLOW_TESTS_EMIT_TESTUTIL_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tests/gen_testutil.h"
+#include "tests/sim_fixture.h"
+
+namespace scimflow::testing_emit {
+
+using testing_gen::CommandResult;
+using testing_gen::TempDir;
+
+// The scimflow binary under test.
+std::string Binary();
+
+// Runs `scimflow ARGS` through the shell with SCIMFLOW_TOKEN=token; args are shell-quoted.
+CommandResult RunScimflow(const std::vector<std::string>& args,
+                          const std::string& token = std::string(SimProcess::kToken));
+
+// Starts `scimflow ARGS` in the background with SCIMFLOW_TOKEN=token, stdout and stderr to the
+// given files. Returns its pid (-1 on failure).
+pid_t SpawnScimflow(const std::vector<std::string>& args, const std::string& out_file,
+                    const std::string& err_file,
+                    const std::string& token = std::string(SimProcess::kToken));
+// Waits for `pid`; its exit code, or -1 when killed by a signal.
+int WaitExit(pid_t pid);
+
+// The figures of a target's state that an export decides.
+struct TargetState {
+  uint64_t users = 0;
+  uint64_t active_users = 0;
+  uint64_t groups = 0;
+  uint64_t memberships = 0;
+
+  friend bool operator==(const TargetState&, const TargetState&) = default;
+};
+std::string ToString(const TargetState& state);
+TargetState StateOf(const SimStats& stats);
+
+// The state a github-emu target holds after an initial migration of the export whose
+// `snapshot.ndjson` is `snapshot`: its active users (inactive ones were never created), groups
+// and visible memberships, read from a simulator that loads the snapshot.
+TargetState ExpectedAfterMigration(const std::string& snapshot);
+
+// Rows of the state database's journal in `state` ("done", "failed", "in_flight"), or -1.
+int64_t JournalCount(const std::string& db, const std::string& state);
+
+}  // namespace scimflow::testing_emit
+
+#endif  // SCIMFLOW_TESTS_EMIT_TESTUTIL_H_
