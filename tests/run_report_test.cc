@@ -262,7 +262,8 @@ TEST(RunReportTest, MetricsParseStrictlyAndCarryTheRunsFigures) {
 
 TEST(RunReportTest, MetricsPassPromtoolCheck) {
   if (std::system("command -v promtool >/dev/null 2>&1") != 0) {
-    GTEST_SKIP() << "promtool is not installed (Debian package prometheus; tools/deps installs it)";
+    GTEST_SKIP() << "promtool is not installed (Debian package prometheus; not installed by tools/deps, "
+                    "which would start a Prometheus server; the strict parser above still checks)";
   }
   TempDir dir("metrics_promtool");
   for (const char* outcome : {"applied", "partial"}) {
