@@ -29,10 +29,14 @@ FoundResource ParseFound(std::string_view body, bool list) {
   if (list) {
     simdjson::ondemand::array resources;
     if (document["Resources"].get_array().get(resources)) return found;
+    bool first = false;
     for (auto element : resources) {
       if (element.get_object().get(resource)) return found;
+      first = true;
       break;
     }
+    // An empty list: nothing to read (iterating a default-constructed object is undefined).
+    if (!first) return found;
   } else if (document.get_object().get(resource)) {
     return found;
   }
