@@ -1,6 +1,6 @@
-// `scimflow sync` against `scimflow sim`: a first migration planned against an empty target, a
-// refusal to plan against a filled state database without --current, and a second run against
-// the target's snapshot that sends nothing.
+// `scimflow sync` against `scimflow sim`: a first migration planned against an empty target, then
+// the nightly path planned against the state database the migration filled: an unchanged export
+// sends nothing, a dry run sends nothing, and the next day's export sends exactly its plan.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -17,9 +17,8 @@ TEST(EmitSyncTest, FirstMigrationThenNothingToDo) {
   ASSERT_EQ(
       RunScimflow({"gen", "--users", "300", "--groups", "5", "--snapshot", "--out", day}).exit_code,
       0);
-  const std::string dump = dir / "dump.ndjson";
   SimProcess sim;
-  ASSERT_TRUE(sim.Start({"--dump", dump}).ok());
+  ASSERT_TRUE(sim.Start().ok());
   const std::vector<std::string> inputs = {"sync",
                                            "--users",
                                            day + "/users.ndjson",
@@ -42,19 +41,38 @@ TEST(EmitSyncTest, FirstMigrationThenNothingToDo) {
   ASSERT_TRUE(plan.ok()) << plan.status().message();
   EXPECT_EQ(sim.Stats().Number("/requests/total"), plan->operations.size());
 
-  const CommandResult refused = RunScimflow(inputs);
-  EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_EQ(refused.err,
-            "scimflow sync: sync without --current needs a state database written by apply\n");
+  // Unchanged export, planned against the state database: not a single request.
+  const uint64_t after_migration = sim.Stats().Number("/requests/total");
+  const CommandResult unchanged = RunScimflow(inputs);
+  ASSERT_EQ(unchanged.exit_code, 0) << unchanged.err;
+  EXPECT_EQ(sim.Stats().Number("/requests/total"), after_migration);
 
-  SimClient control(sim.BaseUrl());
-  ASSERT_EQ(control.Post("/_dump", "").status, 200);
-  std::vector<std::string> again = inputs;
-  again.insert(again.end(), {"--current", dump});
-  const uint64_t requests = sim.Stats().Number("/requests/total");
-  const CommandResult nothing = RunScimflow(again);
-  EXPECT_EQ(nothing.exit_code, 0) << nothing.err;
-  EXPECT_EQ(sim.Stats().Number("/requests/total"), requests);
+  // The next day, first as a dry run (nothing sent), then for real: exactly the plan's requests.
+  const std::string next = dir / "day1";
+  ASSERT_EQ(RunScimflow({"gen", "--next-day-of", day, "--churn", "3%", "--snapshot", "--out",
+                         next})
+                .exit_code,
+            0);
+  std::vector<std::string> nightly = inputs;
+  for (std::string& arg : nightly) {
+    if (arg.starts_with(day + "/")) arg = next + arg.substr(day.size());
+  }
+  nightly.insert(nightly.end(), {"--out", dir / "plan1.ndjson"});
+  std::vector<std::string> dry_run = nightly;
+  dry_run.push_back("--dry-run");
+  const CommandResult planned = RunScimflow(dry_run);
+  ASSERT_EQ(planned.exit_code, 0) << planned.err;
+  EXPECT_NE(planned.err.find("dry run, nothing sent"), std::string::npos) << planned.err;
+  EXPECT_EQ(sim.Stats().Number("/requests/total"), after_migration);
+  const CommandResult applied = RunScimflow(nightly);
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  Result<ReadPlan> changes = ReadPlanFile(dir / "plan1.ndjson");
+  ASSERT_TRUE(changes.ok()) << changes.status().message();
+  EXPECT_GT(changes->operations.size(), 0u);
+  EXPECT_EQ(sim.Stats().Number("/requests/total"), after_migration + changes->operations.size());
+  EXPECT_EQ(ToString(StateOf(sim.Stats())),
+            ToString(ExpectedAfterMigration(next + "/snapshot.ndjson")));
+  EXPECT_EQ(sim.Stats().Number("/duplicate_creates"), 0u);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <optional>
+#include <ctime>
 #include <fstream>
 #include <memory>
 
@@ -14,7 +16,8 @@
 #include "engine/rate_budget.h"
 #include "engine/target_profile.h"
 #include "io/http_client.h"
-#include "io/json_writer.h"
+#include "tools/cli_flags.h"
+#include "tools/run_report.h"
 #include "tools/subcommands.h"
 
 namespace scimflow {
@@ -49,99 +52,11 @@ Result<std::vector<BucketSpec>> Budgets(const TargetProfile& profile, const Appl
   return specs;
 }
 
-void AppendKinds(const RunSummary& summary, JsonWriter* json) {
-  json->Key("operations").BeginObject();
-  for (size_t kind = 0; kind < kOperationKindCount; ++kind) {
-    const KindOutcomes& outcomes = summary.kinds[kind];
-    json->Key(OperationKindName(static_cast<OperationKind>(kind))).BeginObject();
-    json->Member("planned", outcomes.planned).Member("done", outcomes.done);
-    json->Member("skipped", outcomes.skipped).Member("failed", outcomes.failed);
-    json->EndObject();
-  }
-  json->EndObject();
-}
-
-std::string ReportJson(const RunSummary& summary) {
-  std::string out;
-  JsonWriter json(&out);
-  json.BeginObject();
-  json.Member("command", summary.command).Member("target", summary.target);
-  json.Member("profile", summary.profile).Member("state", summary.state);
-  json.Member("plan", summary.plan).Member("outcome", summary.outcome);
-  json.Member("resumed", summary.resumed).Member("insecure_tls", summary.insecure_tls);
-  AppendKinds(summary, &json);
-  json.Key("failures").BeginArray();
-  for (const OperationFailure& failure : summary.failures) {
-    json.BeginObject().Member("op", failure.op_id).Member("kind", failure.kind);
-    json.Member("externalId", failure.external_id).Member("http_status", failure.http_status);
-    json.Member("error", failure.error).EndObject();
-  }
-  json.EndArray();
-  json.Member("conflicts", summary.conflicts).Member("rejects", summary.rejects);
-  json.Member("requests_sent", summary.requests_sent)
-      .Member("bulk_requests", summary.bulk_requests);
-  json.Member("rate_limited", summary.rate_limited).Member("retries", summary.retries);
-  json.Member("lookups", summary.lookups).Member("adopted", summary.adopted);
-  json.Key("wall_seconds").Double(summary.wall_seconds);
-  json.EndObject();
-  out.push_back('\n');
-  return out;
-}
-
-std::string MetricsText(const RunSummary& summary) {
-  std::string out;
-  for (size_t kind = 0; kind < kOperationKindCount; ++kind) {
-    const std::string_view name = OperationKindName(static_cast<OperationKind>(kind));
-    const KindOutcomes& outcomes = summary.kinds[kind];
-    out += fmt::format("scimflow_operations{{kind=\"{}\",outcome=\"done\"}} {}\n", name,
-                       outcomes.done);
-    out += fmt::format("scimflow_operations{{kind=\"{}\",outcome=\"failed\"}} {}\n", name,
-                       outcomes.failed);
-    out += fmt::format("scimflow_operations{{kind=\"{}\",outcome=\"skipped\"}} {}\n", name,
-                       outcomes.skipped);
-  }
-  out += fmt::format("scimflow_requests_total {}\n", summary.requests_sent);
-  out += fmt::format("scimflow_rate_limited_total {}\n", summary.rate_limited);
-  out += fmt::format("scimflow_retries_total {}\n", summary.retries);
-  out += fmt::format("scimflow_wall_seconds {}\n", summary.wall_seconds);
-  return out;
-}
-
-bool WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  file << text;
-  file.close();
-  if (file) return true;
-  std::fprintf(stderr, "scimflow: %s: cannot write\n", path.c_str());
-  return false;
-}
-
-void PrintSummaryLine(const RunSummary& summary) {
-  uint64_t done = 0, skipped = 0;
-  for (const KindOutcomes& kind : summary.kinds) {
-    done += kind.done;
-    skipped += kind.skipped;
-  }
-  std::fprintf(
-      stderr,
-      "scimflow %s: %s: %llu of %llu operations applied, %llu skipped, %llu failed; "
-      "%llu requests, %llu rate-limited, %llu retries, %llu adopted, %.1f s\n",
-      summary.command.c_str(), summary.outcome.c_str(), static_cast<unsigned long long>(done),
-      static_cast<unsigned long long>(summary.Planned()), static_cast<unsigned long long>(skipped),
-      static_cast<unsigned long long>(summary.Failed()),
-      static_cast<unsigned long long>(summary.requests_sent),
-      static_cast<unsigned long long>(summary.rate_limited),
-      static_cast<unsigned long long>(summary.retries),
-      static_cast<unsigned long long>(summary.adopted), summary.wall_seconds);
-  for (const OperationFailure& failure : summary.failures) {
-    std::fprintf(stderr, "  failed %s: %s\n", failure.op_id.c_str(), failure.error.c_str());
-  }
-}
-
 ExitCode Stopped(RunSummary* summary, const ApplyFlags& flags, const Status& status,
                  std::string outcome, ExitCode code) {
   summary->outcome = std::move(outcome);
   std::fprintf(stderr, "scimflow %s: %s\n", summary->command.c_str(), status.message().c_str());
+  summary->finished_unix_seconds = std::time(nullptr);
   WriteRunOutputs(*summary, flags.report, flags.metrics);
   return code;
 }
@@ -174,10 +89,21 @@ void AddApplyFlags(CLI::App* app, ApplyFlags* flags) {
 
 bool WriteRunOutputs(const RunSummary& summary, const std::string& report,
                      const std::string& metrics) {
-  bool ok = true;
-  if (!report.empty()) ok = WriteFile(report, ReportJson(summary)) && ok;
-  if (!metrics.empty()) ok = WriteFile(metrics, MetricsText(summary)) && ok;
-  return ok;
+  const auto write = [&](const std::string& path, const std::string& text) {
+    if (path.empty()) return true;
+    const Status written = WriteFileAtomically(path, text);
+    if (!written.ok()) {
+      std::fprintf(stderr, "scimflow %s: %s\n", summary.command.c_str(),
+                   written.message().c_str());
+    }
+    return written.ok();
+  };
+  std::string json;
+  AppendRunReportJson(summary, &json);
+  std::string text;
+  AppendRunMetrics(summary, &text);
+  const bool report_written = write(report, json);
+  return write(metrics, text) && report_written;
 }
 
 ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* summary) {
@@ -229,7 +155,8 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
   options.profile = profile;
   options.concurrency = flags.concurrency;
   options.resume = flags.resume;
-  Emitter emitter(plan, options, client->get(), journal->get(), &budget, nullptr, summary);
+  const std::unique_ptr<ProgressSink> progress = MakeProgressSink(stderr, OutputMode());
+  Emitter emitter(plan, options, client->get(), journal->get(), &budget, progress.get(), summary);
   const Status run = emitter.Run();
   if (run.code() == StatusCode::kUnauthenticated) {
     return Stopped(summary, flags, run, "stopped: credentials refused",
@@ -241,7 +168,8 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
   }
   if (!run.ok()) return Stopped(summary, flags, run, "stopped: state database", ExitCode::kUsage);
   summary->outcome = summary->Failed() > 0 ? "partial" : "applied";
-  PrintSummaryLine(*summary);
+  summary->finished_unix_seconds = std::time(nullptr);
+  if (OutputMode() != ProgressMode::kQuiet) PrintRunSummary(*summary, stderr);
   if (!WriteRunOutputs(*summary, flags.report, flags.metrics)) return ExitCode::kUsage;
   return summary->Failed() > 0 ? ExitCode::kPartialFailure : ExitCode::kSuccess;
 }
@@ -255,15 +183,8 @@ ExitCode RunApply(int argc, char** argv) {
   ApplyFlags flags;
   app.add_option("PLAN", plan_path, "plan file written by scimflow plan")->required();
   AddApplyFlags(&app, &flags);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::printf("%s", app.help().c_str());
-    return ExitCode::kSuccess;
-  } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "scimflow apply: %s\n", error.what());
-    return ExitCode::kUsage;
-  }
+  AddOutputFlags(&app);
+  if (std::optional<ExitCode> done = ParseFlags(&app, argc, argv)) return *done;
   RunSummary summary;
   summary.command = "apply";
   summary.plan = plan_path;

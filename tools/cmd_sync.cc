@@ -3,18 +3,19 @@
 // to a temporary file next to the state database, removed at the end), read back and applied
 // exactly as `scimflow apply` would.
 //
-// Current state: `--current SNAPSHOT` when given; otherwise an empty target, which is what a
-// state database without users stands for (the first migration). Planning against a state
-// database that apply has filled is not available here yet: such a run is refused with exit 1.
+// Current state: `--current SNAPSHOT` when given; otherwise the state database (`plan --state`,
+// the nightly fast path), or an empty target when the database does not exist yet (the first
+// migration). `--dry-run` stops after planning: the summary says what would be sent.
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include "engine/journal.h"
+#include "tools/cli_flags.h"
 #include "tools/cmd_apply.h"
 #include "tools/subcommands.h"
 
@@ -32,6 +33,7 @@ struct SyncFlags {
   int64_t allow_deprovision = 0;
   uint32_t max_members_per_patch = 100;
   uint32_t threads = 0;
+  bool dry_run = false;
 };
 
 void AddSyncFlags(CLI::App* app, SyncFlags* flags) {
@@ -50,24 +52,18 @@ void AddSyncFlags(CLI::App* app, SyncFlags* flags) {
                   "member adds or removes per group PATCH")
       ->capture_default_str();
   app->add_option("--threads", flags->threads, "worker threads of the planning");
-}
-
-// Users the state database holds; 0 for a new one.
-Result<int64_t> StoredUsers(const ApplyFlags& flags, const std::string& profile) {
-  if (!std::filesystem::exists(flags.state)) return int64_t{0};
-  SCIMFLOW_ASSIGN_OR_RETURN(std::unique_ptr<Journal> journal,
-                            Journal::Open(flags.state, flags.target, profile, "", {}));
-  return journal->state().CountUsers();
+  app->add_flag("--dry-run", flags->dry_run,
+                "plan and print what would be sent (keep it with --out), send nothing");
 }
 
 // Runs `scimflow plan` in-process with the sync's inputs.
-ExitCode Plan(const SyncFlags& flags, const std::string& profile, const std::string& current,
-              const std::string& out) {
+ExitCode Plan(const SyncFlags& flags, const std::string& profile, const std::string& source_flag,
+              const std::string& source, const std::string& out) {
   std::vector<std::string> args = {"plan",
                                    "--users",
                                    flags.users,
-                                   "--current",
-                                   current,
+                                   source_flag,
+                                   source,
                                    "--profile",
                                    profile,
                                    "--out",
@@ -102,27 +98,29 @@ ExitCode Plan(const SyncFlags& flags, const std::string& profile, const std::str
 ExitCode Sync(const SyncFlags& flags, const ApplyFlags& apply) {
   const std::string profile = apply.profile.empty() ? "github-emu" : apply.profile;
   const std::string scratch = apply.state + ".sync";
+  std::string source_flag = "--current";
   std::string current = flags.current;
-  if (current.empty()) {
-    Result<int64_t> users = StoredUsers(apply, profile);
-    if (!users.ok()) {
-      std::fprintf(stderr, "scimflow sync: %s\n", users.status().message().c_str());
-      return ExitCode::kUsage;
-    }
-    if (*users > 0) {
-      std::fprintf(stderr,
-                   "scimflow sync: sync without --current needs a state database "
-                   "written by apply\n");
-      return ExitCode::kUsage;
-    }
+  bool empty_target = false;
+  if (current.empty() && std::filesystem::exists(apply.state)) {
+    source_flag = "--state";
+    current = apply.state;
+  } else if (current.empty()) {
+    empty_target = true;
     current = scratch + ".empty.ndjson";
     std::ofstream(current, std::ios::trunc).flush();
   }
   const std::string plan_path = flags.out.empty() ? scratch + ".plan.ndjson" : flags.out;
-  const ExitCode planned = Plan(flags, profile, current, plan_path);
+  const ExitCode planned = Plan(flags, profile, source_flag, current, plan_path);
   std::error_code ignored;
-  if (flags.current.empty()) std::filesystem::remove(current, ignored);
-  if (planned != ExitCode::kSuccess) return planned;
+  if (empty_target) std::filesystem::remove(current, ignored);
+  if (planned != ExitCode::kSuccess || flags.dry_run) {
+    if (flags.out.empty()) std::filesystem::remove(plan_path, ignored);
+    if (flags.dry_run && planned == ExitCode::kSuccess) {
+      std::fprintf(stderr, "scimflow sync: dry run, nothing sent%s\n",
+                   flags.out.empty() ? "" : fmt::format("; the plan is in {}", flags.out).c_str());
+    }
+    return planned;
+  }
   Result<ReadPlan> plan = ReadPlanFile(plan_path);
   if (flags.out.empty()) std::filesystem::remove(plan_path, ignored);
   if (!plan.ok()) {
@@ -146,15 +144,8 @@ ExitCode RunSync(int argc, char** argv) {
   ApplyFlags apply;
   AddSyncFlags(&app, &flags);
   AddApplyFlags(&app, &apply);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::printf("%s", app.help().c_str());
-    return ExitCode::kSuccess;
-  } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "scimflow sync: %s\n", error.what());
-    return ExitCode::kUsage;
-  }
+  AddOutputFlags(&app);
+  if (std::optional<ExitCode> done = ParseFlags(&app, argc, argv)) return *done;
   return Sync(flags, apply);
 }
 
