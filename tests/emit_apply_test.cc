@@ -114,11 +114,11 @@ TEST_F(EmitApplyTest, RefusedCreateFailsItsDependentsAndTheRestGoOn) {
                                      AddLine("g-1", {"e-bad", "e-2"}));
   const CommandResult result = Apply(plan);
   EXPECT_EQ(result.exit_code, 3) << result.err;
-  EXPECT_NE(result.err.find("  failed u:e-bad:create: HTTP 400 invalidValue: missing required "
+  EXPECT_NE(result.err.find("    u:e-bad:create (e-bad): HTTP 400 invalidValue: missing required "
                             "attribute \"emails\"\n"),
             std::string::npos)
       << result.err;
-  EXPECT_NE(result.err.find("  failed g:g-1:add:1: dependency \"u:e-bad:create\" failed\n"),
+  EXPECT_NE(result.err.find("    g:g-1:add:1 (g-1): dependency \"u:e-bad:create\" failed\n"),
             std::string::npos)
       << result.err;
   EXPECT_EQ(ToString(StateOf(sim_.Stats())), "users 1, active 1, groups 1, memberships 0");
@@ -131,9 +131,11 @@ TEST_F(EmitApplyTest, ResumeSkipsWhatIsDone) {
   ASSERT_EQ(Apply(plan).exit_code, 0);
   const CommandResult again = Apply(plan, {"--resume"});
   EXPECT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_NE(again.err.find("0 of 2 operations applied, 2 skipped, 0 failed; 0 requests"),
-            std::string::npos)
+  EXPECT_NE(
+      again.err.find("  user.create                     2          0          2          0\n"),
+      std::string::npos)
       << again.err;
+  EXPECT_NE(again.err.find("  requests: 0 (0 bulk)"), std::string::npos) << again.err;
   EXPECT_EQ(sim_.Stats().Number("/requests/total"), 2u);
 }
 

@@ -203,7 +203,8 @@ class PlanRun {
       return target_failed_ ? TargetExitCode(loaded) : code;
     }
     if (!inputs.ok()) return Fail(inputs.status());
-    Timed("reconcile+plan", [&] { return ReconcileAndPlan(); });
+    // Reconciling and planning cannot fail; Timed only records how long they took.
+    (void)Timed("reconcile+plan", [&] { return ReconcileAndPlan(); });
     CollectRejects();
     if (flags_.max_rejects >= 0 &&
         summary_.rejects.size() > static_cast<uint64_t>(flags_.max_rejects)) {

@@ -58,9 +58,11 @@ std::string FailureLines(const RunSummary& summary) {
   const size_t shown = std::min(summary.failures.size(), config::kSummaryFailuresShown);
   for (size_t index = 0; index < shown; ++index) {
     const OperationFailure& failure = summary.failures[index];
-    const std::string status =
-        failure.http_status == 0 ? "no answer" : fmt::format("HTTP {}", failure.http_status);
-    text += fmt::format("    {} ({}): {}: {}\n", failure.op_id, failure.external_id, status,
+    // The engine's messages already start with the status (`HTTP 400 invalidValue: …`) or name
+    // the transport error (`timeout: …`); only a bare error text gets the status put before it.
+    const bool says_status = failure.error.starts_with("HTTP ") || failure.http_status == 0;
+    const std::string status = says_status ? "" : fmt::format("HTTP {}: ", failure.http_status);
+    text += fmt::format("    {} ({}): {}{}\n", failure.op_id, failure.external_id, status,
                         OneLine(failure.error, config::kSummaryErrorBytes));
   }
   if (summary.failures.size() > shown) {
