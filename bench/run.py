@@ -300,8 +300,8 @@ def scenario_apply():
                 if stats["users"] != creates or stats["duplicate_creates"] != 0:
                     raise SystemExit(f"bench/run: simulator holds {stats['users']} users, "
                                      f"expected {creates}")
-                rates.append(report["requests_sent"] / wall)
-                per_create.append(report["requests_sent"] / creates)
+                rates.append(report["requests"] / wall)
+                per_create.append(report["requests"] / creates)
         with Simulator("--profile", "github-emu") as simulator:
             wrk = wrk_post_rate(simulator)
         row("apply 100,000 creates, no budgets", "scimflow apply", spread(rates, "req/s", 0) +

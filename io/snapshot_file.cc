@@ -272,19 +272,22 @@ Status ReadSnapshotFile(const std::string& path, const EngineOptions& options,
   return Status::Ok();
 }
 
+void AddSnapshotChunk(const SnapshotChunk& chunk, CurrentState* state) {
+  for (const Reject& reject : chunk.rejects) {
+    state->AddIssue(reject.origin.line, std::string(reject.reason), reject.excerpt);
+  }
+  for (const SnapshotUser& user : chunk.users) state->AddUser(user.id, user.user);
+  for (const SnapshotGroup& group : chunk.groups) {
+    state->AddGroup(group.id, group.external_id, group.display_name, group.member_ids,
+                    group.origin.line);
+  }
+}
+
 Result<std::unique_ptr<CurrentState>> LoadSnapshot(const std::string& path,
                                                    const EngineOptions& options) {
   auto state = std::make_unique<CurrentState>(path);
-  SCIMFLOW_RETURN_IF_ERROR(ReadSnapshotFile(path, options, [&](SnapshotChunk& chunk) {
-    for (const Reject& reject : chunk.rejects) {
-      state->AddIssue(reject.origin.line, std::string(reject.reason), reject.excerpt);
-    }
-    for (const SnapshotUser& user : chunk.users) state->AddUser(user.id, user.user);
-    for (const SnapshotGroup& group : chunk.groups) {
-      state->AddGroup(group.id, group.external_id, group.display_name, group.member_ids,
-                      group.origin.line);
-    }
-  }));
+  SCIMFLOW_RETURN_IF_ERROR(ReadSnapshotFile(
+      path, options, [&](SnapshotChunk& chunk) { AddSnapshotChunk(chunk, state.get()); }));
   state->Finalize();
   return state;
 }

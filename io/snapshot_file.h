@@ -76,6 +76,10 @@ Status ReadSnapshotFile(const std::string& path, const EngineOptions& options,
                         const std::function<void(SnapshotChunk&)>& sink);
 
 // Reads `path` into a finalized CurrentState; bad lines and unknown member ids become its issues.
+// Feeds one parsed chunk to `state`: rejects as issues, then users, then groups. Every source
+// that yields snapshot chunks (a file, a live target) builds its CurrentState through this.
+void AddSnapshotChunk(const SnapshotChunk& chunk, CurrentState* state);
+
 Result<std::unique_ptr<CurrentState>> LoadSnapshot(const std::string& path,
                                                    const EngineOptions& options);
 

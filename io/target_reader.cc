@@ -488,14 +488,7 @@ Status TargetReader::ReadMembers(const Sink& sink) {
 Result<std::unique_ptr<CurrentState>> LoadCurrentStateFromTarget(TargetReader& reader) {
   auto state = std::make_unique<CurrentState>(reader.base_url());
   SCIMFLOW_RETURN_IF_ERROR(reader.Read([&](SnapshotChunk& chunk) {
-    for (const Reject& reject : chunk.rejects) {
-      state->AddIssue(reject.origin.line, std::string(reject.reason), reject.excerpt);
-    }
-    for (const SnapshotUser& user : chunk.users) state->AddUser(user.id, user.user);
-    for (const SnapshotGroup& group : chunk.groups) {
-      state->AddGroup(group.id, group.external_id, group.display_name, group.member_ids,
-                      group.origin.line);
-    }
+    AddSnapshotChunk(chunk, state.get());
     return Status::Ok();
   }));
   state->Finalize();

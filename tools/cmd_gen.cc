@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "tools/cli_flags.h"
@@ -86,15 +87,7 @@ ExitCode RunGen(int argc, char** argv) {
   GenFlags flags;
   AddFlags(&app, &flags);
   AddOutputFlags(&app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::printf("%s", app.help().c_str());
-    return ExitCode::kSuccess;
-  } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "scimflow gen: %s\n", error.what());
-    return ExitCode::kUsage;
-  }
+  if (std::optional<ExitCode> done = ParseFlags(&app, argc, argv)) return *done;
   gen::GenRequest& request = flags.request;
   if (flags.broken) {
     const Status written = WriteBrokenExport(request.out_dir);

@@ -416,15 +416,7 @@ ExitCode RunPlan(int argc, char** argv) {
   std::string metrics_path;
   app.add_option("--metrics", metrics_path,
                  "write the summary as Prometheus text to this file (docs/report-format.md)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::printf("%s", app.help().c_str());
-    return ExitCode::kSuccess;
-  } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "scimflow plan: %s\n", error.what());
-    return ExitCode::kUsage;
-  }
+  if (std::optional<ExitCode> done = ParseFlags(&app, argc, argv)) return *done;
   const Status formats = ParseFormatFlags(&flags);
   if (!formats.ok()) {
     std::fprintf(stderr, "scimflow plan: %s\n", formats.message().c_str());

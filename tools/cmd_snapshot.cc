@@ -15,9 +15,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "io/snapshot_file.h"
+#include "tools/cli_flags.h"
 #include "tools/subcommands.h"
 #include "tools/target_source.h"
 
@@ -180,15 +182,7 @@ ExitCode RunSnapshot(int argc, char** argv) {
   app.add_option("--profile", flags.profile, "target profile (its requests budget paces reads)")
       ->check(CLI::IsMember({"github-emu", "ghes", "generic"}))
       ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::printf("%s", app.help().c_str());
-    return ExitCode::kSuccess;
-  } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "scimflow snapshot: %s\n", error.what());
-    return ExitCode::kUsage;
-  }
+  if (std::optional<ExitCode> done = ParseFlags(&app, argc, argv)) return *done;
   return Run(flags);
 }
 

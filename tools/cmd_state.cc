@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -27,6 +28,7 @@
 #include "engine/journal.h"
 #include "engine/options.h"
 #include "io/snapshot_file.h"
+#include "tools/cli_flags.h"
 #include "tools/subcommands.h"
 
 namespace scimflow {
@@ -192,15 +194,7 @@ ExitCode RunState(int argc, char** argv) {
   import->add_option("--profile", flags.profile, "target profile")
       ->check(CLI::IsMember({"github-emu", "ghes", "generic"}))
       ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::printf("%s", app.help().c_str());
-    return ExitCode::kSuccess;
-  } catch (const CLI::ParseError& error) {
-    std::fprintf(stderr, "scimflow state: %s\n", error.what());
-    return ExitCode::kUsage;
-  }
+  if (std::optional<ExitCode> done = ParseFlags(&app, argc, argv)) return *done;
   return RunImport(flags);
 }
 
