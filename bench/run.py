@@ -33,6 +33,7 @@ DATA = ROOT / "bench" / "data"
 TOKEN = "bench-run-token"
 CONNECTIONS = 32  # apply's --concurrency and wrk's connections: the same load on the simulator
 
+LOAD_AT_START = os.getloadavg()[0]
 rows = []  # dicts: scenario, figure, value, baseline, baseline_value, ratio, limits
 
 
@@ -385,8 +386,10 @@ def write_results(started):
         f"{RUNS} runs after a warm-up, with min–max.",
         "",
         f"- Machine: {info['cores']} cores ({info['cpu']}), {info['memory_gib']:.0f} GiB, "
-        f"Linux {info['kernel']}",
+        f"Linux {info['kernel']}; load average {LOAD_AT_START:.1f} at the start (other work on the "
+        "machine moves absolute figures, not the same-run ratios much)",
         f"- Commit: {info['commit']}; run {info['date']}, took {time.time() - started:.0f} s",
+        f"- Scenarios run: {', '.join(SCENARIOS)}; runs per figure: {RUNS}",
         "",
         "| scenario | scimflow | baseline (same run) | ratio | what limits it |",
         "| --- | --- | --- | --- | --- |",
