@@ -9,9 +9,9 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <optional>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 

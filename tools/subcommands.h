@@ -21,13 +21,13 @@ struct Subcommand {
 };
 
 ExitCode RunVersion(int argc, char** argv);
-ExitCode RunGen(int argc, char** argv);  // tools/cmd_gen.cc
-ExitCode RunSim(int argc, char** argv);  // tools/cmd_sim.cc
+ExitCode RunGen(int argc, char** argv);   // tools/cmd_gen.cc
+ExitCode RunSim(int argc, char** argv);   // tools/cmd_sim.cc
 ExitCode RunPlan(int argc, char** argv);  // tools/cmd_plan.cc
 // tools/cmd_apply.cc and tools/cmd_sync.cc
 ExitCode RunApply(int argc, char** argv);
 ExitCode RunSync(int argc, char** argv);
-ExitCode RunState(int argc, char** argv);  // tools/cmd_state.cc
+ExitCode RunState(int argc, char** argv);     // tools/cmd_state.cc
 ExitCode RunSnapshot(int argc, char** argv);  // tools/cmd_snapshot.cc
 
 }  // namespace scimflow
