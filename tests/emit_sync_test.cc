@@ -11,7 +11,7 @@
 namespace scimflow::testing_emit {
 namespace {
 
-TEST(EmitSyncTest, FirstMigrationThenNothingToDo) {
+TEST(EmitSyncTest, FirstMigrationThenNightlyRunsAgainstTheStateDatabase) {
   TempDir dir("emit_sync");
   const std::string day = dir / "day0";
   ASSERT_EQ(
