@@ -418,6 +418,7 @@ void Emitter::ReportProgress(Clock::time_point now, bool final) {
   progress.elapsed = now - start_;
   progress.eta = scheduler_.EstimateRemaining(now);
   progress.limiting_budget = limiting_budget_;
+  progress.kinds = summary_->kinds;
   if (final) {
     progress_->Finish(progress);
   } else {

@@ -51,6 +51,9 @@ struct Progress {
   // The budget the scheduler is waiting for right now ("writes", "user-assignments", …); empty
   // when nothing is held back.
   std::string limiting_budget;
+  // Per operation kind, what the plan holds and how far it got (planned − skipped is the kind's
+  // share of operations_total); all zero when the caller does not break the run down.
+  std::array<KindOutcomes, kOperationKindCount> kinds{};
 };
 
 // Receives progress while a run goes. Called from the emitter's driver thread, at most a few

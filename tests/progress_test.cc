@@ -78,6 +78,57 @@ TEST(ProgressTest, LineShowsDoneTotalRateRetries429sEtaAndTheLimitingBudget) {
             "0/0 operations (100.0%), 0.0 requests/s, 0 retries, 0 429s");
 }
 
+// A migration of 100 users into 3 groups: creates, group creates and member adds to do; two
+// creates were done by an earlier run (--resume) and one member add failed.
+Progress MigrationProgress() {
+  Progress progress = SampleProgress();
+  progress.eta.reset();
+  progress.limiting_budget.clear();
+  KindOutcomes& creates = progress.kinds[static_cast<size_t>(OperationKind::kUserCreate)];
+  creates = {.planned = 100, .done = 60, .skipped = 2, .failed = 0};
+  KindOutcomes& groups = progress.kinds[static_cast<size_t>(OperationKind::kGroupCreate)];
+  groups = {.planned = 3, .done = 3, .skipped = 0, .failed = 0};
+  KindOutcomes& adds = progress.kinds[static_cast<size_t>(OperationKind::kGroupMembersAdd)];
+  adds = {.planned = 5, .done = 0, .skipped = 0, .failed = 1};
+  progress.operations_total = 106;
+  progress.operations_done = 64;
+  progress.operations_failed = 1;
+  return progress;
+}
+
+TEST(ProgressTest, LineBreaksTheOperationsDownByKindInTheOrderTheyAreSent) {
+  EXPECT_EQ(FormatProgressLine(MigrationProgress()),
+            "64/106 operations (60.4%) [creates 60/98, group creates 3/3, member adds 1/5], "
+            "1 failed, 10.0 requests/s, 5 retries, 2 429s");
+  EXPECT_EQ(FormatProgressLine(MigrationProgress(), KindDetail::kLeftOut),
+            "64/106 operations (60.4%), 1 failed, 10.0 requests/s, 5 retries, 2 429s");
+}
+
+TEST(ProgressTest, ARedrawnLineIsFittedToTheTerminalWidth) {
+  const auto redraw_in = [](size_t columns) {
+    std::FILE* screen = std::tmpfile();
+    {
+      std::unique_ptr<ProgressSink> sink =
+          MakeProgressPrinter(screen, {.redraw = true, .columns = columns});
+      sink->Update(MigrationProgress());
+    }
+    std::rewind(screen);
+    std::string text(4096, '\0');
+    text.resize(std::fread(text.data(), 1, text.size(), screen));
+    std::fclose(screen);
+    return text;
+  };
+  // Wide enough: everything.
+  EXPECT_EQ(redraw_in(200),
+            "\r64/106 operations (60.4%) [creates 60/98, group creates 3/3, member adds 1/5], "
+            "1 failed, 10.0 requests/s, 5 retries, 2 429s\x1b[K");
+  // 80 columns: the per-kind part goes; what remains fits in 79.
+  EXPECT_EQ(redraw_in(80),
+            "\r64/106 operations (60.4%), 1 failed, 10.0 requests/s, 5 retries, 2 429s\x1b[K");
+  // Narrower still: cut, one column to spare so the terminal never wraps.
+  EXPECT_EQ(redraw_in(30), "\r64/106 operations (60.4%), 1 \x1b[K");
+}
+
 // Reads what is waiting on `fd` (non-blocking) until nothing more comes.
 std::string Drain(int fd) {
   std::string text;

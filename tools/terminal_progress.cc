@@ -1,9 +1,11 @@
 #include "tools/terminal_progress.h"
 
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cmath>
+#include <string_view>
 
 namespace scimflow {
 namespace {
@@ -17,6 +19,44 @@ constexpr int64_t kDay = 24 * kHour;
 // Erases from the cursor to the end of the line (ECMA-48 EL): a shorter line leaves no tail of
 // the longer one before it.
 constexpr const char* kClearToEndOfLine = "\x1b[K";
+
+// What the progress line calls each kind, in OperationKind order (the order they are sent):
+// shorter than the names of docs/operations.md, which a terminal line has no room for.
+constexpr std::string_view kKindLabels[kOperationKindCount] = {
+    "deactivations", "role changes",  "updates",         "reactivations", "creates",
+    "group creates", "group renames", "member removals", "member adds",   "group deletes",
+};
+
+// The operations of the kinds this run has to do, e.g. "creates 1200/96011, member adds 0/2989";
+// empty when the caller gave no breakdown.
+std::string FormatKinds(const Progress& progress) {
+  std::string text;
+  for (size_t index = 0; index < kOperationKindCount; ++index) {
+    const KindOutcomes& kind = progress.kinds[index];
+    const uint64_t to_do = kind.planned - kind.skipped;
+    if (to_do == 0) continue;
+    if (!text.empty()) text += ", ";
+    text += fmt::format("{} {}/{}", kKindLabels[index], kind.done + kind.failed, to_do);
+  }
+  return text;
+}
+
+// The terminal's width in columns, or 0 when `out` is no terminal or does not say.
+size_t TerminalColumns(std::FILE* out) {
+  winsize size{};
+  if (::ioctl(::fileno(out), TIOCGWINSZ, &size) != 0) return 0;
+  return size.ws_col;
+}
+
+// The line to redraw, fitted into `columns` (0: no limit) with one column to spare, because a
+// terminal that wraps at the last column would move the cursor and break the `\r` redraw.
+std::string FitProgressLine(const Progress& progress, size_t columns) {
+  std::string line = FormatProgressLine(progress);
+  if (columns == 0 || line.size() < columns) return line;
+  line = FormatProgressLine(progress, KindDetail::kLeftOut);
+  if (line.size() >= columns) line.resize(columns - 1);
+  return line;
+}
 
 // Prints nothing: --quiet.
 class QuietSink : public ProgressSink {
@@ -45,7 +85,9 @@ class ProgressPrinter : public ProgressSink {
   void Draw(const Progress& progress, bool end_line) {
     std::string text;
     if (options_.redraw) {
-      text = "\r" + FormatProgressLine(progress) + kClearToEndOfLine;
+      // Asked at every redraw: a terminal may be resized during a run that lasts days.
+      const size_t columns = options_.columns != 0 ? options_.columns : TerminalColumns(out_);
+      text = "\r" + FitProgressLine(progress, columns) + kClearToEndOfLine;
       if (end_line) text += '\n';
     } else {
       text = fmt::format("scimflow: {} elapsed, {}\n", FormatHumaneDuration(progress.elapsed),
@@ -77,7 +119,7 @@ std::unique_ptr<ProgressSink> MakeProgressSink(std::FILE* out, ProgressMode mode
   return MakeProgressPrinter(out, options);
 }
 
-std::string FormatProgressLine(const Progress& progress) {
+std::string FormatProgressLine(const Progress& progress, KindDetail kind_detail) {
   const double percent =
       progress.operations_total == 0
           ? 100.0
@@ -86,6 +128,10 @@ std::string FormatProgressLine(const Progress& progress) {
   const double rate = seconds > 0 ? static_cast<double>(progress.requests_sent) / seconds : 0.0;
   std::string line = fmt::format("{}/{} operations ({:.1f}%)", progress.operations_done,
                                  progress.operations_total, percent);
+  if (kind_detail == KindDetail::kShown) {
+    const std::string kinds = FormatKinds(progress);
+    if (!kinds.empty()) line += " [" + kinds + "]";
+  }
   if (progress.operations_failed > 0)
     line += fmt::format(", {} failed", progress.operations_failed);
   line += fmt::format(", {:.1f} requests/s, {} retries, {} 429s", rate, progress.retries,

@@ -2,9 +2,11 @@
 // which alone decides what reaches stderr while a run goes. The engine never prints.
 //
 // - On a terminal: one line, redrawn in place (`\r`, the line, clear-to-end-of-line), in the
-//   manner of rsync's --progress and ninja's status line: operations done/total, requests per
-//   second, retries, 429s, the ETA in words and the budget the scheduler waits for. Finish()
-//   draws the last state and ends the line, so the summary table starts on a fresh line.
+//   manner of rsync's --progress and ninja's status line: operations done/total overall and per
+//   kind, requests per second, retries, 429s, the ETA in words and the budget the scheduler
+//   waits for. A line wider than the terminal would wrap and break the redraw, so it is fitted
+//   to the width: the per-kind part goes first, then the tail is cut. Finish() draws the last
+//   state and ends the line, so the summary table starts on a fresh line.
 // - Not on a terminal (a log file, journald, cron mail): one full line per interval (a minute by
 //   default; the interval is measured on Progress::elapsed, so it follows the run's own clock),
 //   the first at the first update, and a last one at Finish().
@@ -17,6 +19,7 @@
 #define SCIMFLOW_TOOLS_TERMINAL_PROGRESS_H_
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -39,6 +42,9 @@ struct ProgressPrinterOptions {
   bool redraw = false;  // A terminal: one line redrawn in place.
   // Not redrawing: the least run time between two lines.
   std::chrono::nanoseconds interval = config::kProgressLogInterval;
+  // Redrawing: the width to fit the line into; 0 asks the terminal at each redraw (and does not
+  // fit when it does not say).
+  size_t columns = 0;
 };
 
 // The sink for `mode` writing to `out` (normally stderr): quiet prints nothing; otherwise a
@@ -49,12 +55,18 @@ std::unique_ptr<ProgressSink> MakeProgressSink(std::FILE* out, ProgressMode mode
 // A printer with explicit options, for tests and for callers that know better than isatty().
 std::unique_ptr<ProgressSink> MakeProgressPrinter(std::FILE* out, ProgressPrinterOptions options);
 
+// Whether FormatProgressLine breaks the operations down by kind.
+enum class KindDetail : uint8_t { kShown, kLeftOut };
+
 // The text of one progress line, without `\r` or newline, e.g.
-//   `1234/100000 operations (1.2%), 10.3 requests/s, 5 retries, 2 429s, ETA 3 h 20 min
-//   (waiting for user-assignments)`
-// Failed operations appear (`, 3 failed`) only when there are some; the ETA only once known;
-// the budget only while one holds the run back. Requests per second are averaged over the run.
-std::string FormatProgressLine(const Progress& progress);
+//   `1234/100000 operations (1.2%) [creates 1200/96011, group creates 34/1000, member adds
+//   0/2989], 10.3 requests/s, 5 retries, 2 429s, ETA 3 h 20 min (waiting for user-assignments)`
+// The bracket lists, in the order they are sent (SPEC §5), the kinds this run has to do (done
+// or failed / planned − skipped); it is left out when Progress::kinds is all zero. Failed
+// operations appear (`, 3 failed`) only when there are some; the ETA only once known; the
+// budget only while one holds the run back. Requests per second are averaged over the run.
+std::string FormatProgressLine(const Progress& progress,
+                               KindDetail kind_detail = KindDetail::kShown);
 
 // A duration in words, as precise as a person needs at that scale, for ETAs and wall times:
 //   under a minute "45 s"; under ten minutes "3 min 20 s" (or "3 min"); under an hour "42 min";
