@@ -3,21 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
-#include <cctype>
-
 namespace scimflow {
-
-std::string PercentEncode(std::string_view text) {
-  std::string out;
-  for (const unsigned char byte : text) {
-    if (std::isalnum(byte) || byte == '-' || byte == '_' || byte == '.' || byte == '~') {
-      out.push_back(static_cast<char>(byte));
-    } else {
-      out.append(fmt::format("%{:02X}", byte));
-    }
-  }
-  return out;
-}
 
 FoundResource ParseFound(std::string_view body, bool list) {
   FoundResource found;

@@ -1,5 +1,6 @@
 // The wire details of the emitter's requests and answers that are not SCIM bodies of the plan:
-// ids and filters made safe for a URL, and the resource a create answer or a lookup names.
+// the resource a create answer or a lookup names (ids and filters are made safe for a URL by
+// io/percent_encode).
 //
 // Thread-safety: pure functions.
 #ifndef SCIMFLOW_ENGINE_EMIT_WIRE_H_
@@ -8,10 +9,9 @@
 #include <string>
 #include <string_view>
 
-namespace scimflow {
+#include "io/percent_encode.h"  // The emitter's paths and lookup filters are encoded with it.
 
-// Percent-encodes every byte but RFC 3986 unreserved characters (ids in paths, filter values).
-std::string PercentEncode(std::string_view text);
+namespace scimflow {
 
 // The `id` and `active` of a SCIM resource: the first of a ListResponse's `Resources` when
 // `list`, else the answer itself. `found` is false when the body names no resource with an id

@@ -9,6 +9,7 @@
 
 #include "engine/target_profile.h"
 #include "io/http_outcome.h"
+#include "io/percent_encode.h"
 #include "io/scim_json.h"
 
 namespace scimflow {
@@ -23,39 +24,15 @@ constexpr size_t kWindowPerRequest = 4;
 // Longest sleep of the driver loop; answers and due retries wake it sooner.
 constexpr std::chrono::milliseconds kIdleWait{100};
 
-bool IsUnreserved(unsigned char byte) {
-  return (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') ||
-         (byte >= '0' && byte <= '9') || byte == '-' || byte == '.' || byte == '_' || byte == '~';
-}
-
-// A path segment: ids are the target's, and nothing says they are URL-safe.
-std::string PercentEncode(std::string_view text) {
-  std::string out;
-  for (const char raw : text) {
-    const auto byte = static_cast<unsigned char>(raw);
-    if (IsUnreserved(byte)) {
-      out.push_back(raw);
-    } else {
-      out += fmt::format("%{:02X}", byte);
-    }
-  }
-  return out;
-}
-
 Status PageError(const std::string& url, uint64_t start_index, std::string_view reason) {
   return Status(StatusCode::kDataLoss,
                 fmt::format("GET {}: startIndex {}: {}", url, start_index, reason));
 }
 
-// The parts of a ListResponse the reader uses; `resources` view into the answer's buffer.
-struct ListPage {
-  std::optional<uint64_t> total;
-  std::vector<std::string_view> resources;  // raw JSON of each element of Resources
-};
+}  // namespace
 
-// Reads a ListResponse. Fails with the reason only (the caller adds URL and startIndex).
-Status ParseListPage(ondemand::parser& parser, const simdjson::padded_string& body,
-                     ListPage* page) {
+Status ParseListResponse(ondemand::parser& parser, const simdjson::padded_string& body,
+                         ListPage* page) {
   ondemand::document document;
   ondemand::object object;
   if (auto error = parser.iterate(body).get(document)) return JsonErrorStatus(error);
@@ -103,8 +80,6 @@ Status ParseListPage(ondemand::parser& parser, const simdjson::padded_string& bo
   }
   return Status::Ok();
 }
-
-}  // namespace
 
 struct TargetReader::GroupListing {
   std::string id;
@@ -276,7 +251,7 @@ Result<std::optional<std::string>> TargetReader::ParsePage(ListRead* list, size_
                              : 1 + static_cast<uint64_t>(item) * list->page;
   const simdjson::padded_string body(answer.body);
   ListPage page;
-  const Status parsed = ParseListPage(page_parser, body, &page);
+  const Status parsed = ParseListResponse(page_parser, body, &page);
   if (!parsed.ok()) return PageError(url, start, parsed.message());
   const uint64_t got = page.resources.size();
   uint64_t expected = 0;

@@ -30,6 +30,8 @@ TEST(EmitWireTest, CreateAnswerNamesItsId) {
 TEST(EmitWireTest, PercentEncodeKeepsOnlyUnreservedCharacters) {
   EXPECT_EQ(PercentEncode(R"(externalId eq "a b")"), "externalId%20eq%20%22a%20b%22");
   EXPECT_EQ(PercentEncode("Az09-_.~"), "Az09-_.~");
+  // Bytes, whatever the locale calls letters: UTF-8 and control characters are always encoded.
+  EXPECT_EQ(PercentEncode("Zo\xC3\xAB/\n%"), "Zo%C3%AB%2F%0A%25");
 }
 
 }  // namespace
