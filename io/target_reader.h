@@ -40,6 +40,8 @@
 #ifndef SCIMFLOW_IO_TARGET_READER_H_
 #define SCIMFLOW_IO_TARGET_READER_H_
 
+#include <simdjson.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -139,6 +141,20 @@ class TargetReader {
   // Parsed chunks waiting for their turn, by item.
   std::unordered_map<size_t, std::unique_ptr<SnapshotChunk>> ready_;
 };
+
+// The parts of a SCIM ListResponse (RFC 7644 §3.4.2) the reader uses; `resources` view into the
+// answer's buffer, each the raw JSON of one element of `Resources`.
+struct ListPage {
+  std::optional<uint64_t> total;
+  std::vector<std::string_view> resources;
+};
+
+// Reads one ListResponse answer. Fails (kDataLoss or the JSON error) with the reason only —
+// `malformed JSON`, `wrong type for "totalResults": expected non-negative integer`, `missing
+// required attribute "totalResults"`, … — the caller adds the URL and startIndex. Pages the
+// reader fetches and the fuzz target both come through here.
+Status ParseListResponse(simdjson::ondemand::parser& parser, const simdjson::padded_string& body,
+                         ListPage* page);
 
 // Reads the target into a finalized CurrentState named after `reader.base_url()`; rejected
 // resources become its issues. Errors: those of TargetReader::Read.
