@@ -253,17 +253,4 @@ nanoseconds RateBudget::EstimateDuration(std::span<const BudgetDraw> remaining,
   return longest;
 }
 
-std::string FormatEta(nanoseconds duration) {
-  const double minutes = std::chrono::duration<double, std::ratio<60>>(duration).count();
-  if (minutes < 1) return "less than a minute";
-  // Thresholds of 1.5 units, so "about 1 hour" never stands for 100 minutes.
-  if (minutes < 90) {
-    const auto rounded = static_cast<int64_t>(std::lround(minutes));
-    return fmt::format("about {} minute{}", rounded, rounded == 1 ? "" : "s");
-  }
-  const double hours = minutes / 60;
-  if (hours < 36) return fmt::format("about {} hours", std::lround(hours));
-  return fmt::format("about {} days", std::lround(hours / 24));
-}
-
 }  // namespace scimflow

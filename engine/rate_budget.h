@@ -153,9 +153,6 @@ class RateBudget {
   std::map<std::string, Budget, std::less<>> budgets_;  // guarded by mutex_
 };
 
-// "less than a minute", "about 7 minutes", "about 5 hours", "about 4 days": for progress lines.
-std::string FormatEta(std::chrono::nanoseconds duration);
-
 }  // namespace scimflow
 
 #endif  // SCIMFLOW_ENGINE_RATE_BUDGET_H_
