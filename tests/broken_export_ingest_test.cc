@@ -24,19 +24,15 @@
 #include "engine/ingest.h"
 #include "engine/resolve.h"
 #include "engine/target_profile.h"
+#include "tests/gen_testutil.h"
 #include "tools/gen/broken_files.h"
 
 namespace scimflow {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+using testing_gen::ReadFile;
+using testing_gen::ScimflowToLog;
 
 std::string Str(simdjson::dom::element element, std::string_view key) {
   std::string_view value;
@@ -186,15 +182,6 @@ TEST_F(BrokenExportTest, EveryFileKindIsCovered) {
                                    "group member", "expected 7", "unbalanced quote"}));
 }
 
-// Runs the binary in the export's directory, so files are named as expected-rejects.json names
-// them. Returns the exit code; output goes to `log`.
-int ScimflowIn(const fs::path& dir, const std::string& arguments, const fs::path& log) {
-  const std::string command = "cd '" + dir.string() + "' && " + std::string(SCIMFLOW_BINARY) + " " +
-                              arguments + " >'" + log.string() + "' 2>&1";
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST_F(BrokenExportTest, PlanWritesExactlyTheListedRejectsForEveryFile) {
   const fs::path work = dir_ / "plan";
   fs::create_directories(work);
@@ -209,7 +196,7 @@ TEST_F(BrokenExportTest, PlanWritesExactlyTheListedRejectsForEveryFile) {
                             (work / "empty-snapshot.ndjson").string() + "' --out '" +
                             plan.string() + "' --rejects '" + rejects_file.string() + "'";
     if (expected.kind == InputKind::kGroups) arguments += " --groups " + expected.file;
-    ASSERT_EQ(ScimflowIn(dir_, arguments, log), 0) << ReadFile(log);
+    ASSERT_EQ(ScimflowToLog(arguments, log, dir_), 0) << ReadFile(log);
 
     std::vector<std::string> written;
     simdjson::dom::parser parser;

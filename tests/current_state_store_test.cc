@@ -23,27 +23,16 @@
 #include "engine/options.h"
 #include "io/snapshot_file.h"
 #include "io/sqlite_db.h"
+#include "tests/gen_testutil.h"
 
 namespace scimflow {
 namespace {
 
 namespace fs = std::filesystem;
+using testing_gen::ReadFile;
+using testing_gen::ScimflowToLog;
 
 constexpr char kTarget[] = "http://127.0.0.1:1/scim/v2";
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-int Scimflow(const std::string& arguments, const fs::path& log) {
-  const std::string command =
-      std::string(SCIMFLOW_BINARY) + " " + arguments + " >" + log.string() + " 2>&1";
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 OperationOutcome Done(std::string op_id, std::string kind, std::vector<StateChange> changes) {
   OperationOutcome outcome;
@@ -268,14 +257,14 @@ std::string WithoutCurrentInput(const std::string& plan) {
 class PlanStateTest : public CurrentStateStoreTest {
  protected:
   void Generate(int users) {
-    ASSERT_EQ(Scimflow("gen --users " + std::to_string(users) + " --seed 11 --snapshot --out " +
-                           (root_ / "day0").string(),
-                       root_ / "gen0.log"),
+    ASSERT_EQ(ScimflowToLog("gen --users " + std::to_string(users) +
+                                " --seed 11 --snapshot --out " + (root_ / "day0").string(),
+                            root_ / "gen0.log"),
               0)
         << ReadFile(root_ / "gen0.log");
-    ASSERT_EQ(Scimflow("gen --next-day-of " + (root_ / "day0").string() + " --churn 1% --out " +
-                           (root_ / "day1").string(),
-                       root_ / "gen1.log"),
+    ASSERT_EQ(ScimflowToLog("gen --next-day-of " + (root_ / "day0").string() +
+                                " --churn 1% --out " + (root_ / "day1").string(),
+                            root_ / "gen1.log"),
               0)
         << ReadFile(root_ / "gen1.log");
   }
@@ -284,11 +273,11 @@ class PlanStateTest : public CurrentStateStoreTest {
   std::string Plan(const std::string& day, const std::string& source, const std::string& out) {
     const fs::path dir = root_ / day;
     const fs::path log = root_ / (out + ".log");
-    const int code = Scimflow("plan --users " + (dir / "users.ndjson").string() + " --groups " +
-                                  (dir / "groups.ndjson").string() + " --assignments " +
-                                  (dir / "assignments.ndjson").string() + " " + source + " --out " +
-                                  (root_ / out).string(),
-                              log);
+    const int code = ScimflowToLog("plan --users " + (dir / "users.ndjson").string() +
+                                       " --groups " + (dir / "groups.ndjson").string() +
+                                       " --assignments " + (dir / "assignments.ndjson").string() +
+                                       " " + source + " --out " + (root_ / out).string(),
+                                   log);
     EXPECT_EQ(code, 0) << ReadFile(log);
     return ReadFile(root_ / out);
   }
@@ -327,9 +316,9 @@ TEST_F(PlanStateTest, StateWrittenByApplyPlansExactlyAsItsSnapshot) {
 TEST_F(PlanStateTest, StateImportedFromASnapshotPlansExactlyAsTheSnapshot) {
   Generate(2000);
   const fs::path log = root_ / "import.log";
-  ASSERT_EQ(Scimflow("state import --snapshot " + Snapshot() + " --state " + state_ + " --target " +
-                         kTarget,
-                     log),
+  ASSERT_EQ(ScimflowToLog("state import --snapshot " + Snapshot() + " --state " + state_ +
+                              " --target " + kTarget,
+                          log),
             0)
       << ReadFile(log);
   EXPECT_THAT(ReadFile(log), ::testing::HasSubstr("2000 users"));
@@ -337,9 +326,9 @@ TEST_F(PlanStateTest, StateImportedFromASnapshotPlansExactlyAsTheSnapshot) {
   const std::string state = Plan("day1", "--state " + state_, "state.plan");
   EXPECT_EQ(state, WithoutCurrentInput(current));
   // A second import into the same database is refused: it would mix with what is there.
-  EXPECT_EQ(Scimflow("state import --snapshot " + Snapshot() + " --state " + state_ + " --target " +
-                         kTarget,
-                     log),
+  EXPECT_EQ(ScimflowToLog("state import --snapshot " + Snapshot() + " --state " + state_ +
+                              " --target " + kTarget,
+                          log),
             1);
   EXPECT_THAT(ReadFile(log), ::testing::HasSubstr("already holds 2000 users"));
 }
@@ -349,11 +338,12 @@ TEST_F(PlanStateTest, ExactlyOneCurrentStateSourceIsAccepted) {
   const fs::path log = root_ / "flags.log";
   const std::string users = " --users " + (root_ / "day0" / "users.ndjson").string();
   const std::string out = " --out " + (root_ / "x.plan").string();
-  EXPECT_EQ(Scimflow("plan" + users + out, log), 1);
+  EXPECT_EQ(ScimflowToLog("plan" + users + out, log), 1);
   EXPECT_THAT(ReadFile(log), ::testing::HasSubstr("exactly one of --current"));
-  EXPECT_EQ(Scimflow("plan" + users + out + " --current " + Snapshot() + " --state " + state_, log),
-            1);
-  EXPECT_EQ(Scimflow("plan" + users + out + " --state " + state_, log), 1);
+  EXPECT_EQ(
+      ScimflowToLog("plan" + users + out + " --current " + Snapshot() + " --state " + state_, log),
+      1);
+  EXPECT_EQ(ScimflowToLog("plan" + users + out + " --state " + state_, log), 1);
   EXPECT_THAT(ReadFile(log),
               ::testing::HasSubstr("scimflow plan: " + state_ + ": no such state database\n"));
   EXPECT_FALSE(fs::exists(root_ / "x.plan"));

@@ -451,4 +451,12 @@ CommandResult RunCommand(const std::string& command) {
   return result;
 }
 
+int ScimflowToLog(const std::string& arguments, const std::string& log, const std::string& dir) {
+  std::string command;
+  if (!dir.empty()) command = "cd '" + dir + "' && ";
+  command += std::string(SCIMFLOW_BINARY) + " " + arguments + " >'" + log + "' 2>&1";
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 }  // namespace scimflow::testing_gen

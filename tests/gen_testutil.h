@@ -91,6 +91,11 @@ struct CommandResult {
 };
 CommandResult RunCommand(const std::string& command);
 
+// Runs the scimflow binary under test with `arguments` (shell words), in `dir` when one is given,
+// with its stdout and stderr written to `log`. Returns its exit code, -1 when it did not exit.
+int ScimflowToLog(const std::string& arguments, const std::string& log,
+                  const std::string& dir = "");
+
 }  // namespace scimflow::testing_gen
 
 #endif  // SCIMFLOW_TESTS_GEN_TESTUTIL_H_

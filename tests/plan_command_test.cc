@@ -15,25 +15,14 @@
 #include <sstream>
 #include <string>
 
+#include "tests/gen_testutil.h"
+
 namespace scimflow {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-// Runs the binary with `arguments`; returns its exit code. Output goes to `log`.
-int Scimflow(const std::string& arguments, const fs::path& log) {
-  const std::string command =
-      std::string(SCIMFLOW_BINARY) + " " + arguments + " >" + log.string() + " 2>&1";
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using testing_gen::ReadFile;
+using testing_gen::ScimflowToLog;
 
 // Each test generates what it needs into a directory of its own: ctest runs tests as parallel
 // processes.
@@ -52,14 +41,14 @@ class PlanCommandTest : public ::testing::Test {
   // Day 0 with its snapshot, and day 1 with 1% churn and expected.json.
   void Generate(int users) {
     const fs::path day0 = root_ / "day0";
-    ASSERT_EQ(Scimflow("gen --users " + std::to_string(users) + " --seed 7 --snapshot --out " +
-                           day0.string(),
-                       root_ / "gen0.log"),
+    ASSERT_EQ(ScimflowToLog("gen --users " + std::to_string(users) + " --seed 7 --snapshot --out " +
+                                day0.string(),
+                            root_ / "gen0.log"),
               0)
         << ReadFile(root_ / "gen0.log");
-    ASSERT_EQ(Scimflow("gen --next-day-of " + day0.string() + " --churn 1% --out " +
-                           (root_ / "day1").string(),
-                       root_ / "gen1.log"),
+    ASSERT_EQ(ScimflowToLog("gen --next-day-of " + day0.string() + " --churn 1% --out " +
+                                (root_ / "day1").string(),
+                            root_ / "gen1.log"),
               0)
         << ReadFile(root_ / "gen1.log");
   }
@@ -67,12 +56,12 @@ class PlanCommandTest : public ::testing::Test {
   // `plan` of day `day`'s export against day 0's snapshot; returns the exit code.
   int Plan(const std::string& day, const std::string& out, const std::string& extra = "") {
     const fs::path dir = root_ / day;
-    return Scimflow("plan --users " + (dir / "users.ndjson").string() + " --groups " +
-                        (dir / "groups.ndjson").string() + " --assignments " +
-                        (dir / "assignments.ndjson").string() + " --current " +
-                        (root_ / "day0" / "snapshot.ndjson").string() + " --out " +
-                        (root_ / out).string() + " " + extra,
-                    root_ / (out + ".log"));
+    return ScimflowToLog("plan --users " + (dir / "users.ndjson").string() + " --groups " +
+                             (dir / "groups.ndjson").string() + " --assignments " +
+                             (dir / "assignments.ndjson").string() + " --current " +
+                             (root_ / "day0" / "snapshot.ndjson").string() + " --out " +
+                             (root_ / out).string() + " " + extra,
+                         root_ / (out + ".log"));
   }
 
   uint64_t HeaderTotal(const std::string& plan_file) {
@@ -130,11 +119,11 @@ TEST_F(PlanCommandTest, EmptyExportIsRefusedByTheDeprovisionGuardUnlessAllowed) 
                            (root_ / "day0" / "snapshot.ndjson").string() + " --out " +
                            (root_ / "empty.plan").string();
   const fs::path log = root_ / "empty.log";
-  EXPECT_EQ(Scimflow(base, log), 4);
+  EXPECT_EQ(ScimflowToLog(base, log), 4);
   EXPECT_THAT(ReadFile(log), ::testing::HasSubstr("run again with --allow-deprovision"));
   EXPECT_FALSE(fs::exists(root_ / "empty.plan"));
-  EXPECT_EQ(Scimflow(base + " --allow-deprovision 50", log), 4);
-  EXPECT_EQ(Scimflow(base + " --allow-deprovision 1000000", log), 0) << ReadFile(log);
+  EXPECT_EQ(ScimflowToLog(base + " --allow-deprovision 50", log), 4);
+  EXPECT_EQ(ScimflowToLog(base + " --allow-deprovision 1000000", log), 0) << ReadFile(log);
   EXPECT_TRUE(fs::exists(root_ / "empty.plan"));
 }
 
@@ -153,7 +142,7 @@ TEST_F(PlanCommandTest, RejectsAreWrittenAndMaxRejectsStopsThePlan) {
                            " --out " + (root_ / "broken.plan").string() + " --rejects " +
                            rejects.string();
   const fs::path log = root_ / "broken.log";
-  ASSERT_EQ(Scimflow(base, log), 0) << ReadFile(log);
+  ASSERT_EQ(ScimflowToLog(base, log), 0) << ReadFile(log);
   const std::string file = users.string();
   EXPECT_EQ(ReadFile(rejects),
             R"x({"file":")x" + file +
@@ -164,17 +153,17 @@ TEST_F(PlanCommandTest, RejectsAreWrittenAndMaxRejectsStopsThePlan) {
                 file +
                 R"x(","line":3,"reason":"malformed JSON","excerpt":"{\"externalId\":\"e-2\""})x"
                 "\n");
-  EXPECT_EQ(Scimflow(base + " --max-rejects 1", log), 2);
-  EXPECT_EQ(Scimflow(base + " --max-rejects 2", log), 0);
+  EXPECT_EQ(ScimflowToLog(base + " --max-rejects 1", log), 2);
+  EXPECT_EQ(ScimflowToLog(base + " --max-rejects 2", log), 0);
 }
 
 TEST_F(PlanCommandTest, MissingInputIsAUsageError) {
   const fs::path snapshot = root_ / "empty-snapshot.ndjson";
   std::ofstream(snapshot).close();
   const fs::path log = root_ / "missing.log";
-  EXPECT_EQ(Scimflow("plan --users " + (root_ / "nope.ndjson").string() + " --current " +
-                         snapshot.string() + " --out " + (root_ / "nope.plan").string(),
-                     log),
+  EXPECT_EQ(ScimflowToLog("plan --users " + (root_ / "nope.ndjson").string() + " --current " +
+                              snapshot.string() + " --out " + (root_ / "nope.plan").string(),
+                          log),
             1);
   EXPECT_THAT(ReadFile(log), ::testing::HasSubstr("nope.ndjson: cannot open"));
   EXPECT_FALSE(fs::exists(root_ / "nope.plan"));

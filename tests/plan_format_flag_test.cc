@@ -13,17 +13,13 @@
 #include <sstream>
 #include <string>
 
+#include "tests/gen_testutil.h"
+
 namespace scimflow {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+using testing_gen::ReadFile;
 
 class PlanFormatFlagTest : public ::testing::Test {
  protected:

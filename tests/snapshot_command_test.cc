@@ -22,26 +22,15 @@
 
 #include "engine/options.h"
 #include "io/snapshot_file.h"
+#include "tests/gen_testutil.h"
 #include "tests/sim_fixture.h"
 
 namespace scimflow {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
-int Scimflow(const std::string& arguments, const fs::path& log) {
-  const std::string command =
-      std::string(SCIMFLOW_BINARY) + " " + arguments + " >" + log.string() + " 2>&1";
-  const int status = std::system(command.c_str());
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using testing_gen::ReadFile;
+using testing_gen::ScimflowToLog;
 
 // A snapshot file in a form that ignores order: user lines by externalId (each line as written),
 // groups by externalId with id, displayName and the sorted member ids.
@@ -106,14 +95,14 @@ class SnapshotCommandTest : public ::testing::Test {
   }
 
   void Generate(int users) {
-    ASSERT_EQ(Scimflow("gen --users " + std::to_string(users) + " --seed 13 --snapshot --out " +
-                           (root_ / "day0").string(),
-                       root_ / "gen0.log"),
+    ASSERT_EQ(ScimflowToLog("gen --users " + std::to_string(users) +
+                                " --seed 13 --snapshot --out " + (root_ / "day0").string(),
+                            root_ / "gen0.log"),
               0)
         << ReadFile(root_ / "gen0.log");
-    ASSERT_EQ(Scimflow("gen --next-day-of " + (root_ / "day0").string() + " --churn 1% --out " +
-                           (root_ / "day1").string(),
-                       root_ / "gen1.log"),
+    ASSERT_EQ(ScimflowToLog("gen --next-day-of " + (root_ / "day0").string() +
+                                " --churn 1% --out " + (root_ / "day1").string(),
+                            root_ / "gen1.log"),
               0)
         << ReadFile(root_ / "gen1.log");
   }
@@ -127,19 +116,20 @@ class SnapshotCommandTest : public ::testing::Test {
 
   // `scimflow snapshot` of the running simulator into `out`; returns the exit code.
   int Snapshot(const std::string& out, const std::string& extra = "") {
-    return Scimflow("snapshot --target " + sim_.ScimUrl() + " --out " + (root_ / out).string() +
-                        " --token-file " + token_file_.string() + " " + extra,
-                    root_ / (out + ".log"));
+    return ScimflowToLog("snapshot --target " + sim_.ScimUrl() + " --out " +
+                             (root_ / out).string() + " --token-file " + token_file_.string() +
+                             " " + extra,
+                         root_ / (out + ".log"));
   }
 
   std::string Plan(const std::string& day, const std::string& source, const std::string& out) {
     const fs::path dir = root_ / day;
     const fs::path log = root_ / (out + ".log");
-    const int code = Scimflow("plan --users " + (dir / "users.ndjson").string() + " --groups " +
-                                  (dir / "groups.ndjson").string() + " --assignments " +
-                                  (dir / "assignments.ndjson").string() + " " + source + " --out " +
-                                  (root_ / out).string(),
-                              log);
+    const int code = ScimflowToLog("plan --users " + (dir / "users.ndjson").string() +
+                                       " --groups " + (dir / "groups.ndjson").string() +
+                                       " --assignments " + (dir / "assignments.ndjson").string() +
+                                       " " + source + " --out " + (root_ / out).string(),
+                                   log);
     EXPECT_EQ(code, 0) << ReadFile(log);
     return ReadFile(root_ / out);
   }
@@ -201,9 +191,9 @@ TEST_F(SnapshotCommandTest, PlanAgainstTheLiveTargetEqualsPlanAgainstItsSnapshot
   // Without a groups file the groups are not read: user pages only.
   const fs::path dir = root_ / "day1";
   const fs::path log = root_ / "users-only.log";
-  ASSERT_EQ(Scimflow("plan --users " + (dir / "users.ndjson").string() + " " + target +
-                         " --page-size 1000 --out " + (root_ / "users-only.plan").string(),
-                     log),
+  ASSERT_EQ(ScimflowToLog("plan --users " + (dir / "users.ndjson").string() + " " + target +
+                              " --page-size 1000 --out " + (root_ / "users-only.plan").string(),
+                          log),
             0)
       << ReadFile(log);
   EXPECT_EQ(sim_.Stats().Number("/requests/GET"), stats.Number("/requests/GET") + 3);
@@ -215,10 +205,11 @@ TEST_F(SnapshotCommandTest, UnreachableTargetExitsFiveWithOneLine) {
   const std::string url = sim_.ScimUrl();
   sim_.Stop();
   const fs::path log = root_ / "down.log";
-  EXPECT_EQ(Scimflow("snapshot --target " + url + " --out " + (root_ / "down.ndjson").string() +
-                         " --token-file " + token_file_.string() + " --max-attempts 2",
-                     log),
-            5);
+  EXPECT_EQ(
+      ScimflowToLog("snapshot --target " + url + " --out " + (root_ / "down.ndjson").string() +
+                        " --token-file " + token_file_.string() + " --max-attempts 2",
+                    log),
+      5);
   const std::string output = ReadFile(log);
   EXPECT_THAT(output, ::testing::StartsWith("scimflow snapshot: GET " + url +
                                             "/Users?startIndex=1&count=100: "));
@@ -227,10 +218,10 @@ TEST_F(SnapshotCommandTest, UnreachableTargetExitsFiveWithOneLine) {
   EXPECT_FALSE(fs::exists(root_ / "down.ndjson"));
   EXPECT_FALSE(fs::exists(root_ / "down.ndjson.tmp"));
   // plan --target: the same exit code.
-  EXPECT_EQ(Scimflow("plan --users " + (root_ / "day0" / "users.ndjson").string() + " --target " +
-                         url + " --token-file " + token_file_.string() +
-                         " --max-attempts 1 --out " + (root_ / "down.plan").string(),
-                     log),
+  EXPECT_EQ(ScimflowToLog("plan --users " + (root_ / "day0" / "users.ndjson").string() +
+                              " --target " + url + " --token-file " + token_file_.string() +
+                              " --max-attempts 1 --out " + (root_ / "down.plan").string(),
+                          log),
             5);
   EXPECT_THAT(ReadFile(log), ::testing::HasSubstr("scimflow plan: GET " + url + "/Users?"));
   EXPECT_FALSE(fs::exists(root_ / "down.plan"));
