@@ -29,7 +29,10 @@ inline constexpr size_t kArenaBlockBytes = 64 * 1024;
 
 class Arena {
  public:
-  explicit Arena(size_t block_bytes = config::kArenaBlockBytes) : block_bytes_(block_bytes) {}
+  // Not explicit, so aggregates holding an arena (RecordChunk) can be value-initialized with `{}`;
+  // clang refuses that with an explicit default constructor.
+  Arena() : Arena(config::kArenaBlockBytes) {}
+  explicit Arena(size_t block_bytes) : block_bytes_(block_bytes) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
   Arena(Arena&&) noexcept = default;
