@@ -249,9 +249,14 @@ void Emitter::Retry(uint32_t index, const HttpOutcome& outcome, Clock::time_poin
       Delay(index, nanoseconds(0), now);
       return;
     case RetryAction::kStopRun:
-      stop_ =
-          Status(StatusCode::kUnauthenticated,
-                 fmt::format("credentials refused by the target: {}", outcome.status.message()));
+      // No HTTP status: the TLS handshake failed (io/http_outcome), not the credentials.
+      stop_ = Status(StatusCode::kUnauthenticated,
+                     outcome.http_status == 0
+                         ? fmt::format("TLS verification of the target failed ({}); trust its CA "
+                                       "with --ca-file F",
+                                       outcome.status.message())
+                         : fmt::format("credentials refused by the target: {}",
+                                       outcome.status.message()));
       FailOp(index, outcome.http_status, outcome.status.message(), now);
       return;
     case RetryAction::kDone:
