@@ -29,6 +29,10 @@ struct Emitter::OpState {
   std::string target_id;  // The subject's id once known.
   std::string body;       // Rendered at the first send.
   int last_status = 0;
+  // The target's error when a create was refused with 409 and is being looked up: if the lookup
+  // finds no resource with this externalId, another one holds the unique value (a userName), and
+  // sending the create again would only be refused again, forever.
+  std::string conflict;
 };
 
 struct Emitter::Delayed {
@@ -245,18 +249,19 @@ void Emitter::Retry(uint32_t index, const HttpOutcome& outcome, Clock::time_poin
       Delay(index, decision.delay, now);
       return;
     case RetryAction::kLookUpFirst:
+      op.conflict = outcome.http_status == 409 ? outcome.status.message() : std::string();
       op.phase = Phase::kLookup;
       Delay(index, nanoseconds(0), now);
       return;
     case RetryAction::kStopRun:
       // No HTTP status: the TLS handshake failed (io/http_outcome), not the credentials.
-      stop_ = Status(StatusCode::kUnauthenticated,
-                     outcome.http_status == 0
-                         ? fmt::format("TLS verification of the target failed ({}); trust its CA "
-                                       "with --ca-file F",
-                                       outcome.status.message())
-                         : fmt::format("credentials refused by the target: {}",
-                                       outcome.status.message()));
+      stop_ = Status(
+          StatusCode::kUnauthenticated,
+          outcome.http_status == 0
+              ? fmt::format("TLS verification of the target failed ({}); trust its CA "
+                            "with --ca-file F",
+                            outcome.status.message())
+              : fmt::format("credentials refused by the target: {}", outcome.status.message()));
       FailOp(index, outcome.http_status, outcome.status.message(), now);
       return;
     case RetryAction::kDone:
@@ -300,6 +305,10 @@ void Emitter::HandleLookup(uint32_t index, const HttpOutcome& outcome, const Htt
     return;
   }
   const FoundResource found = ParseFound(response.body, true);
+  if (!found.found && !op.conflict.empty()) {
+    FailOp(index, 409, op.conflict, now);
+    return;
+  }
   if (!found.found) {
     op.phase = Phase::kSend;  // Nothing was created: the create may be sent again.
     Submit(index, now);
