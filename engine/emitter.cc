@@ -289,8 +289,11 @@ void Emitter::HandleSend(uint32_t index, const HttpOutcome& outcome, const HttpR
     Succeed(index, outcome.http_status, now);
     return;
   }
-  // A DELETE whose earlier answer was lost finds the resource gone: that is the goal reached.
-  if (operation.method == "DELETE" && outcome.http_status == 404 && op.attempts > 1) {
+  // A DELETE that finds the resource gone has reached its goal. Usually an earlier attempt
+  // deleted it and its answer was lost; that attempt may also be libcurl's own re-send of a
+  // request whose answer was lost on a reused connection (io/http_client.h), which the engine
+  // counts as the first attempt, so the 404 is accepted on any attempt.
+  if (operation.method == "DELETE" && outcome.http_status == 404) {
     Succeed(index, outcome.http_status, now);
     return;
   }
