@@ -265,5 +265,29 @@ TEST_F(ChaosTest, FullDiskStopsCleanlyAndResumeFinishes) {
   ExpectMigrated(sim.Stats(), day);
 }
 
+// A create refused 409 because another externalId holds the userName: the lookup by externalId
+// finds nothing, and the create fails once with the target's error instead of being sent again
+// and again (it used to loop without end).
+TEST_F(ChaosTest, CreateRefusedForATakenUserNameFailsOnce) {
+  const std::string day = Gen("day0", 20, 1);
+  const std::string plan = Plan(day, "", "plan.ndjson");
+  std::string line;
+  std::getline(std::ifstream(day + "/users.ndjson") >> std::ws, line);
+  const std::string taken = JsonString(line, "/userName");
+  SimProcess sim;
+  ASSERT_TRUE(sim.Start().ok());
+  ASSERT_EQ(sim.Client().Post("/Users", SimUserBody("someone-else", taken)).status, 201);
+  const CommandResult applied =
+      RunScimflow(ApplyArgs(plan, sim.ScimUrl(), {"--report", dir_ / "report.json"}));
+  EXPECT_EQ(applied.exit_code, 3) << applied.err;
+  const SimStats stats = sim.Stats();
+  EXPECT_EQ(stats.Number("/statuses/409"), 1u) << stats.json;
+  EXPECT_EQ(stats.Number("/requests/GET"), 1u) << stats.json;  // The one lookup.
+  const std::string report = testing_gen::ReadFile(dir_ / "report.json");
+  EXPECT_NE(report.find("HTTP 409 uniqueness: userName \\\"" + taken + "\\\" is already taken"),
+            std::string::npos)
+      << report;
+}
+
 }  // namespace
 }  // namespace scimflow::testing_chaos
