@@ -251,7 +251,11 @@ TEST_F(ChaosTest, FullDiskStopsCleanlyAndResumeFinishes) {
                       std::string(SimProcess::kToken), full_disk);
   const std::string err = testing_gen::ReadFile(dir_ / "err.txt");
   EXPECT_TRUE(exit_code == 3 || exit_code == 5) << exit_code << "\n" << err;
-  EXPECT_NE(err.find("state.db"), std::string::npos) << err;
+  EXPECT_NE(err.find("scimflow apply: " + state_ + ": "), std::string::npos) << err;
+  EXPECT_NE(err.find("; the run stopped: fix the state database (e.g. free space), then run "
+                     "again with --resume\n"),
+            std::string::npos)
+      << err;
   EXPECT_EQ(err.find("AddressSanitizer"), std::string::npos) << err;
   EXPECT_EQ(err.find("runtime error"), std::string::npos) << err;
   EXPECT_EQ(QueryInt(state_,
