@@ -29,6 +29,10 @@ struct Emitter::OpState {
   std::string target_id;  // The subject's id once known.
   std::string body;       // Rendered at the first send.
   int last_status = 0;
+  // The target's error when a create was refused with 409 and is being looked up: if the lookup
+  // finds no resource with this externalId, another one holds the unique value (a userName), and
+  // sending the create again would only be refused again, forever.
+  std::string conflict;
 };
 
 struct Emitter::Delayed {
@@ -245,13 +249,19 @@ void Emitter::Retry(uint32_t index, const HttpOutcome& outcome, Clock::time_poin
       Delay(index, decision.delay, now);
       return;
     case RetryAction::kLookUpFirst:
+      op.conflict = outcome.http_status == 409 ? outcome.status.message() : std::string();
       op.phase = Phase::kLookup;
       Delay(index, nanoseconds(0), now);
       return;
     case RetryAction::kStopRun:
-      stop_ =
-          Status(StatusCode::kUnauthenticated,
-                 fmt::format("credentials refused by the target: {}", outcome.status.message()));
+      // No HTTP status: the TLS handshake failed (io/http_outcome), not the credentials.
+      stop_ = Status(
+          StatusCode::kUnauthenticated,
+          outcome.http_status == 0
+              ? fmt::format("TLS verification of the target failed ({}); trust its CA "
+                            "with --ca-file F",
+                            outcome.status.message())
+              : fmt::format("credentials refused by the target: {}", outcome.status.message()));
       FailOp(index, outcome.http_status, outcome.status.message(), now);
       return;
     case RetryAction::kDone:
@@ -279,8 +289,11 @@ void Emitter::HandleSend(uint32_t index, const HttpOutcome& outcome, const HttpR
     Succeed(index, outcome.http_status, now);
     return;
   }
-  // A DELETE whose earlier answer was lost finds the resource gone: that is the goal reached.
-  if (operation.method == "DELETE" && outcome.http_status == 404 && op.attempts > 1) {
+  // A DELETE that finds the resource gone has reached its goal. Usually an earlier attempt
+  // deleted it and its answer was lost; that attempt may also be libcurl's own re-send of a
+  // request whose answer was lost on a reused connection (io/http_client.h), which the engine
+  // counts as the first attempt, so the 404 is accepted on any attempt.
+  if (operation.method == "DELETE" && outcome.http_status == 404) {
     Succeed(index, outcome.http_status, now);
     return;
   }
@@ -295,6 +308,10 @@ void Emitter::HandleLookup(uint32_t index, const HttpOutcome& outcome, const Htt
     return;
   }
   const FoundResource found = ParseFound(response.body, true);
+  if (!found.found && !op.conflict.empty()) {
+    FailOp(index, 409, op.conflict, now);
+    return;
+  }
   if (!found.found) {
     op.phase = Phase::kSend;  // Nothing was created: the create may be sent again.
     Submit(index, now);

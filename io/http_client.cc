@@ -74,7 +74,8 @@ Result<std::string> LoadToken(const TokenSource& source, std::vector<std::string
     if (warnings != nullptr && ::stat(source.file.c_str(), &info) == 0 &&
         (info.st_mode & (S_IRGRP | S_IROTH)) != 0) {
       warnings->push_back(fmt::format(
-          "token file {} is readable by group or others; restrict it with chmod 600", source.file));
+          "token file {} has mode {:04o}, readable by group or others; restrict it with chmod 600",
+          source.file, info.st_mode & 07777));
     }
     SCIMFLOW_ASSIGN_OR_RETURN(std::string contents, ReadWholeFile(source.file, kMaxTokenFileBytes));
     return ValidateToken(contents, fmt::format("token file {}", source.file));

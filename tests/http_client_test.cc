@@ -340,8 +340,8 @@ TEST_F(HttpClientTest, TokenFileReadableByOthersIsWarnedAbout) {
   auto client = MakeClient(options);
   ASSERT_EQ(client->warnings().size(), 1u);
   EXPECT_EQ(client->warnings()[0], "token file " + dir.File("token") +
-                                       " is readable by group or others; restrict it with "
-                                       "chmod 600");
+                                       " has mode 0644, readable by group or others; restrict "
+                                       "it with chmod 600");
   WriteFile(dir.File("private"), kToken, 0600);
   options.token.file = dir.File("private");
   EXPECT_TRUE(MakeClient(options)->warnings().empty());

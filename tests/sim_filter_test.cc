@@ -18,6 +18,16 @@ TEST(SimFilterTest, ParsesEqWithCanonicalAttributeAndUnescapedValue) {
   EXPECT_EQ(filter.value().value, "a\"b\\c");
 }
 
+TEST(SimFilterTest, ValuesTakeEveryJsonEscape) {
+  ScimResult<SimFilter> filter = ParseFilter(
+      R"(externalId eq "\b\f\n\r\t\/\u0001\u00fc\u7528\ud83d\ude42")", kAttributes, true);
+  ASSERT_TRUE(filter.ok()) << filter.error().detail;
+  EXPECT_EQ(filter.value().value, "\b\f\n\r\t/\x01\xc3\xbc\xe7\x94\xa8\xf0\x9f\x99\x82");
+  EXPECT_FALSE(ParseFilter(R"(externalId eq "\ude42")", kAttributes, true).ok());
+  EXPECT_FALSE(ParseFilter(R"(externalId eq "\ud83d")", kAttributes, true).ok());
+  EXPECT_FALSE(ParseFilter(R"(externalId eq "\u12")", kAttributes, true).ok());
+}
+
 TEST(SimFilterTest, EqOnlyRefusesOtherOperatorsThatGenericAccepts) {
   EXPECT_FALSE(ParseFilter(R"(userName sw "a")", kAttributes, true).ok());
   ScimResult<SimFilter> generic = ParseFilter(R"(userName sw "a")", kAttributes, false);

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -97,6 +98,12 @@ void AddApplyFlags(CLI::App* app, ApplyFlags* flags) {
   app->add_flag("--insecure", flags->insecure, "skip TLS verification (loopback targets only)");
   app->add_option("--report", flags->report, "write the run summary as JSON to this file");
   app->add_option("--metrics", flags->metrics, "write the figures in Prometheus text format");
+  app->add_option("--timeout-ms", flags->timeout_ms,
+                  "whole-request timeout; a later answer is treated as lost")
+      ->check(CLI::Range(1u, 3'600'000u))
+      ->capture_default_str();
+  app->add_option("--token", flags->command_line_token, "refused: use --token-env or --token-file")
+      ->group("");
 }
 
 bool WriteRunOutputs(const RunSummary& summary, const std::string& report,
@@ -128,6 +135,13 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
   summary->insecure_tls = flags.insecure;
   summary->conflicts = plan.info.conflicts;
   summary->rejects = plan.info.rejects;
+  if (!flags.command_line_token.empty()) {
+    return Stopped(summary, flags,
+                   InvalidArgument("--token is not accepted: a token on the command line is "
+                                   "visible to every user of this machine; use --token-env NAME "
+                                   "or --token-file F"),
+                   "stopped: configuration", ExitCode::kUsage);
+  }
   if (profile == nullptr) {
     return Stopped(summary, flags,
                    InvalidArgument(fmt::format("unknown profile \"{}\"", profile_name)),
@@ -144,6 +158,7 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
   // HTTP/1.1 targets (the simulator, many SCIM servers) carry one request per connection, so
   // fewer connections than --concurrency would cap the requests in flight below it.
   client_options.max_host_connections = flags.concurrency;
+  client_options.total_timeout = std::chrono::milliseconds(flags.timeout_ms);
   client_options.ca_file = flags.ca_file;
   client_options.insecure = flags.insecure;
   client_options.token.env_var = flags.token_env;
@@ -176,6 +191,15 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
   if (run.code() == StatusCode::kUnavailable) {
     return Stopped(summary, flags, run, "stopped: target unreachable",
                    ExitCode::kTargetUnavailable);
+  }
+  if (run.code() == StatusCode::kIoError) {
+    // The state database failed mid-run (a full disk, an I/O error): what was committed stays
+    // committed, and requests whose outcome could not be journalled are in doubt until
+    // `--resume` checks them. Some operations are not applied, so this is a partial failure.
+    const Status stopped(run.code(), fmt::format("{}; the run stopped: fix the state database "
+                                                 "(e.g. free space), then run again with --resume",
+                                                 run.message()));
+    return Stopped(summary, flags, stopped, "stopped: state database", ExitCode::kPartialFailure);
   }
   if (!run.ok()) return Stopped(summary, flags, run, "stopped: state database", ExitCode::kUsage);
   summary->outcome = summary->Failed() > 0 ? "partial" : "applied";

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/options.h"
 #include "engine/run_summary.h"
 #include "io/plan_reader.h"
 #include "tools/exit_code.h"
@@ -30,6 +31,12 @@ struct ApplyFlags {
   bool insecure = false;
   std::string report;
   std::string metrics;
+  // Whole-request timeout in milliseconds (EngineOptions::request_timeout_ms); an answer later
+  // than this counts as lost: retried, and a create is looked up before it is sent again.
+  uint32_t timeout_ms = EngineOptions{}.request_timeout_ms;
+  // A hidden --token, accepted by the parser only to be refused with a clear message (and never
+  // echoed): a token on the command line is visible to every user of the machine.
+  std::string command_line_token;
 };
 
 // Adds --target, --state and the apply options to `app`.

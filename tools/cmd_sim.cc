@@ -49,7 +49,9 @@ Status ParseListen(const std::string& text, std::string* host, uint16_t* port) {
 }
 
 void AddFlags(CLI::App* app, SimFlags* flags, SimOptions* options) {
-  app->add_option("--listen", flags->listen, "HOST:PORT to listen on (port 0: any free port)")
+  app->add_option("--listen", flags->listen,
+                  "HOST:PORT to listen on (port 0: any free port; the last one given wins)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast)
       ->capture_default_str();
   app->add_option("--profile", flags->profile, "github-emu, ghes or generic")
       ->capture_default_str();
@@ -69,6 +71,20 @@ void AddFlags(CLI::App* app, SimFlags* flags, SimOptions* options) {
   app->add_option("--lost-answer", options->faults.lost_answer,
                   "share of writes applied, then left unanswered")
       ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--fault-429", options->faults.fail_429,
+                  "share of requests answered 429 (Retry-After 1) without being applied")
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--fault-429-from", options->faults.fault_429_from,
+                  "first request number (0-based) --fault-429 applies to");
+  app->add_option("--fault-429-to", options->faults.fault_429_to,
+                  "request number from which --fault-429 stops");
+  app->add_option("--latency-spike", options->faults.latency_spike,
+                  "share of answers delayed by --latency-spike-ms more")
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--latency-spike-ms", options->faults.latency_spike_ms,
+                  "added latency of a spike, in ms");
+  app->add_option("--tls-cert", options->tls_cert_file, "PEM certificate: serve HTTPS");
+  app->add_option("--tls-key", options->tls_key_file, "PEM private key of --tls-cert");
   app->add_option("--seed", options->seed, "seed of ids and fault draws")->capture_default_str();
   app->add_option("--threads", options->threads, "server threads")->capture_default_str();
   app->add_option("--page-size", options->default_page_size, "list page size without count")
@@ -139,7 +155,8 @@ ExitCode ServeUntilStopped(const std::string& host, uint16_t port, const std::st
     return ExitCode::kUsage;
   }
   const unsigned bound_port = (*server)->port();
-  std::printf("listening on %s:%u\nscim endpoint http://%s:%u%s\n", host.c_str(), bound_port,
+  const char* scheme = service->options().tls_cert_file.empty() ? "http" : "https";
+  std::printf("listening on %s:%u\nscim endpoint %s://%s:%u%s\n", host.c_str(), bound_port, scheme,
               host.c_str(), bound_port,
               std::string(service->options().EffectiveBasePath()).c_str());
   std::fflush(stdout);

@@ -20,7 +20,14 @@ FaultDecision SimFaults::Decide(uint64_t request_number) const {
   decision.drop = options_.drop > 0 && Draw(request_number, 1) < options_.drop;
   decision.fail_500 = options_.fail_500 > 0 && Draw(request_number, 2) < options_.fail_500;
   decision.lose_answer = options_.lost_answer > 0 && Draw(request_number, 3) < options_.lost_answer;
+  decision.fail_429 = options_.fail_429 > 0 && request_number >= options_.fault_429_from &&
+                      request_number < options_.fault_429_to &&
+                      Draw(request_number, 4) < options_.fail_429;
   decision.latency_ms = options_.latency_ms;
+  if (latency_varies() && Draw(request_number, 5) < options_.latency_spike) {
+    decision.latency_ms += options_.latency_spike_ms;
+    decision.latency_spike = true;
+  }
   return decision;
 }
 

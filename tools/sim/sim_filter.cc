@@ -1,6 +1,8 @@
 #include "tools/sim/sim_filter.h"
 
+#include <cstdint>
 #include <string>
+#include <utility>
 
 #include "tools/sim/sim_resource.h"
 
@@ -25,8 +27,80 @@ std::string_view NextWord(std::string_view* rest) {
   return word;
 }
 
-// Reads a JSON string literal at the start of `*rest` (after spaces), unescaping `\"`, `\\` and
-// `\/`; false when there is none or it is not closed.
+// Appends code point `code` to `*out` as UTF-8.
+void AppendUtf8(uint32_t code, std::string* out) {
+  if (code < 0x80) {
+    out->push_back(static_cast<char>(code));
+  } else if (code < 0x800) {
+    out->push_back(static_cast<char>(0xc0 | (code >> 6)));
+    out->push_back(static_cast<char>(0x80 | (code & 0x3f)));
+  } else if (code < 0x10000) {
+    out->push_back(static_cast<char>(0xe0 | (code >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (code & 0x3f)));
+  } else {
+    out->push_back(static_cast<char>(0xf0 | (code >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3f)));
+    out->push_back(static_cast<char>(0x80 | (code & 0x3f)));
+  }
+}
+
+// Reads the four hex digits of a `\uXXXX` escape starting at `text[position]`.
+bool ReadHex4(std::string_view text, size_t position, uint32_t* code) {
+  if (position + 4 > text.size()) return false;
+  *code = 0;
+  for (size_t index = position; index < position + 4; ++index) {
+    const char digit = text[index];
+    uint32_t value = 0;
+    if (digit >= '0' && digit <= '9') {
+      value = static_cast<uint32_t>(digit - '0');
+    } else if (digit >= 'a' && digit <= 'f') {
+      value = static_cast<uint32_t>(digit - 'a' + 10);
+    } else if (digit >= 'A' && digit <= 'F') {
+      value = static_cast<uint32_t>(digit - 'A' + 10);
+    } else {
+      return false;
+    }
+    *code = *code * 16 + value;
+  }
+  return true;
+}
+
+// Reads the escape after a backslash at `text[*position]` (the letter after it), appends what it
+// stands for and leaves `*position` on its last byte; false for an unknown or broken escape. All
+// of JSON's escapes (RFC 7644 §3.4.2.2 takes filter values as JSON strings), surrogate pairs
+// included.
+bool ReadEscape(std::string_view text, size_t* position, std::string* value) {
+  static constexpr std::pair<char, char> kShort[] = {{'"', '"'},  {'\\', '\\'}, {'/', '/'},
+                                                     {'b', '\b'}, {'f', '\f'},  {'n', '\n'},
+                                                     {'r', '\r'}, {'t', '\t'}};
+  const char escaped = text[*position];
+  for (const auto& [letter, meaning] : kShort) {
+    if (escaped == letter) {
+      value->push_back(meaning);
+      return true;
+    }
+  }
+  uint32_t code = 0;
+  if (escaped != 'u' || !ReadHex4(text, *position + 1, &code)) return false;
+  *position += 4;
+  if (code >= 0xdc00 && code <= 0xdfff) return false;  // A low surrogate alone.
+  if (code >= 0xd800 && code <= 0xdbff) {
+    uint32_t low = 0;
+    if (*position + 2 >= text.size() || text[*position + 1] != '\\' || text[*position + 2] != 'u' ||
+        !ReadHex4(text, *position + 3, &low) || low < 0xdc00 || low > 0xdfff) {
+      return false;
+    }
+    *position += 6;
+    code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+  }
+  AppendUtf8(code, value);
+  return true;
+}
+
+// Reads a JSON string literal at the start of `*rest` (after spaces), unescaping every JSON
+// escape; false when there is none, an escape is broken, or it is not closed.
 bool ReadQuoted(std::string_view* rest, std::string* value) {
   size_t position = 0;
   while (position < rest->size() && IsSpace((*rest)[position])) ++position;
@@ -38,10 +112,7 @@ bool ReadQuoted(std::string_view* rest, std::string* value) {
       return true;
     }
     if (letter == '\\') {
-      if (++position >= rest->size()) return false;
-      const char escaped = (*rest)[position];
-      if (escaped != '"' && escaped != '\\' && escaped != '/') return false;
-      value->push_back(escaped);
+      if (++position >= rest->size() || !ReadEscape(*rest, &position, value)) return false;
     } else {
       value->push_back(letter);
     }

@@ -76,6 +76,18 @@ struct SimFaultOptions {
   double drop = 0.0;
   // Share of SCIM writes that are applied, then answered by closing the connection.
   double lost_answer = 0.0;
+  // Share of SCIM requests answered 429 (`Retry-After: 1`, `x-ratelimit-resource: requests`,
+  // remaining 0) without being applied, among the requests numbered in
+  // [fault_429_from, fault_429_to). Default: 0. A share of 1 over a window is a 429 storm that
+  // ends after a given number of requests, whatever the timing.
+  double fail_429 = 0.0;
+  uint64_t fault_429_from = 0;         // First request number of the window (0-based).
+  uint64_t fault_429_to = UINT64_MAX;  // One past the last request number of the window.
+  // Share of SCIM requests whose answer waits `latency_spike_ms` more (after the request was
+  // applied), e.g. longer than a client's timeout. Default: 0. When set, the server serves each
+  // connection on its own thread, as with latency_ms.
+  double latency_spike = 0.0;
+  uint32_t latency_spike_ms = 0;
 };
 
 struct SimOptions {
@@ -102,6 +114,10 @@ struct SimOptions {
   uint32_t bulk_max_operations = 1000;
   // `bulk.maxPayloadSize` in bytes. Default: 1 MiB, the RFC's example.
   uint32_t bulk_max_payload_bytes = 1u << 20;
+  // PEM certificate and key files; both set: the server speaks HTTPS only. Default: empty
+  // (plain HTTP). For TLS tests of the engine with a self-signed certificate.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // Largest body of a non-bulk request. Default: 1 MiB; a SCIM user is under 4 KiB and a member
   // patch of 1,000 ids about 60 KiB, so more is a broken client. Answered 413.
   uint32_t max_body_bytes = 1u << 20;

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace scimflow {
@@ -87,6 +89,18 @@ struct SimServerCallbacks {
   }
 };
 
+namespace {
+
+// The whole file, or kInvalidArgument naming it.
+Result<std::string> ReadPemFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  if (!file || !(text << file.rdbuf())) return InvalidArgument(path + ": cannot read");
+  return text.str();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SimServer>> SimServer::Start(SimService* service, const std::string& address,
                                                     uint16_t port) {
   sockaddr_in bind_address{};
@@ -98,23 +112,45 @@ Result<std::unique_ptr<SimServer>> SimServer::Start(SimService* service, const s
   std::unique_ptr<SimServer> server(new SimServer(service));
   const SimOptions& options = service->options();
   server->body_limit_ = std::max(options.max_body_bytes, options.bulk_max_payload_bytes);
-  const bool per_connection = options.faults.latency_ms > 0;
+  const bool tls = !options.tls_cert_file.empty() || !options.tls_key_file.empty();
+  // TLS handshakes are slow next to a plain answer; on the epoll pool a burst of them (a client
+  // opening 16 connections at once) held answers back until clients gave up, so each TLS
+  // connection gets its own thread.
+  const bool per_connection =
+      options.faults.latency_ms > 0 || tls ||
+      (options.faults.latency_spike > 0 && options.faults.latency_spike_ms > 0);
+  if (tls) {
+    if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+      return InvalidArgument("--tls-cert and --tls-key go together");
+    }
+    // libmicrohttpd keeps pointers to these, so they live as long as the server.
+    SCIMFLOW_ASSIGN_OR_RETURN(server->tls_cert_, ReadPemFile(options.tls_cert_file));
+    SCIMFLOW_ASSIGN_OR_RETURN(server->tls_key_, ReadPemFile(options.tls_key_file));
+  }
   const unsigned int flags =
-      MHD_USE_INTERNAL_POLLING_THREAD |
+      MHD_USE_INTERNAL_POLLING_THREAD | (tls ? MHD_USE_TLS : 0) |
       (per_connection ? MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL : MHD_USE_EPOLL);
+  // Without TLS the certificate options are left out: the first MHD_OPTION_END ends the list.
+  const MHD_OPTION cert_option = tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END;
   // Idle keep-alive connections are closed after this long, so abandoned clients free their
   // sockets; far longer than any engine pause between requests.
   constexpr unsigned int kIdleTimeoutSeconds = 120;
+  // Connections served at once with a thread each; libmicrohttpd's own default limit, written out
+  // so the option list has the same shape in both threading modes.
+  constexpr unsigned int kMaxThreadedConnections = FD_SETSIZE - 4;
   server->daemon_ = MHD_start_daemon(
       flags, port, nullptr, nullptr, &SimServerCallbacks::OnRequest, server.get(),
       MHD_OPTION_SOCK_ADDR, &bind_address, MHD_OPTION_NOTIFY_COMPLETED,
       &SimServerCallbacks::OnCompleted, server.get(), MHD_OPTION_CONNECTION_TIMEOUT,
       kIdleTimeoutSeconds, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-      per_connection ? MHD_OPTION_END : MHD_OPTION_THREAD_POOL_SIZE,
-      static_cast<unsigned int>(std::max(1u, options.threads)), MHD_OPTION_END);
+      per_connection ? MHD_OPTION_CONNECTION_LIMIT : MHD_OPTION_THREAD_POOL_SIZE,
+      per_connection ? kMaxThreadedConnections : std::max(1u, options.threads), cert_option,
+      server->tls_cert_.c_str(), MHD_OPTION_HTTPS_MEM_KEY, server->tls_key_.c_str(),
+      MHD_OPTION_END);
   if (server->daemon_ == nullptr) {
     return Status(StatusCode::kUnavailable,
-                  "cannot listen on " + address + ":" + std::to_string(port));
+                  "cannot listen on " + address + ":" + std::to_string(port) +
+                      (tls ? " (or the TLS certificate or key is bad)" : ""));
   }
   const MHD_DaemonInfo* info = MHD_get_daemon_info(server->daemon_, MHD_DAEMON_INFO_BIND_PORT);
   server->port_ = info != nullptr ? info->port : port;

@@ -10,6 +10,9 @@
 // With injected latency the server switches to a thread per connection, so a delayed answer
 // holds up only its own connection.
 //
+// TLS: with SimOptions::tls_cert_file and tls_key_file the server speaks HTTPS only
+// (libmicrohttpd over GnuTLS), for tests of certificate verification on loopback.
+//
 // Dropping a connection: the request handler returns MHD_NO, which makes libmicrohttpd close the
 // socket without sending anything; a client sees an empty reply.
 //
@@ -52,6 +55,8 @@ class SimServer {
   MHD_Daemon* daemon_ = nullptr;
   uint16_t port_ = 0;
   uint32_t body_limit_ = 0;  // Bytes buffered per request; more marks the request too large.
+  std::string tls_cert_;     // PEM text handed to libmicrohttpd (HTTPS only); lives with it.
+  std::string tls_key_;
 
   friend struct SimServerCallbacks;
 };

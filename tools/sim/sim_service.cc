@@ -55,11 +55,18 @@ SimResponse SimService::Handle(const SimRequest& request) {
   if (fault.fail_500) {
     faults_500_.fetch_add(1, std::memory_order_relaxed);
     response = ErrorResponse(ScimError{500, "", "injected fault: internal server error"});
+  } else if (fault.fail_429) {
+    faults_429_.fetch_add(1, std::memory_order_relaxed);
+    response = ErrorResponse(ScimError{429, "", "injected fault: API rate limit exceeded"});
+    response.headers.emplace_back("Retry-After", "1");
+    response.headers.emplace_back("x-ratelimit-remaining", "0");
+    response.headers.emplace_back("x-ratelimit-resource", "requests");
   } else {
     response = HandleScim(request, fault);
   }
   if (fault.latency_ms > 0) {
     faults_latency_.fetch_add(1, std::memory_order_relaxed);
+    if (fault.latency_spike) faults_latency_spike_.fetch_add(1, std::memory_order_relaxed);
     response.delay_ms = fault.latency_ms;
   }
   if (response.close_without_answer) return response;
@@ -102,6 +109,7 @@ SimResponse SimService::HandleScim(const SimRequest& request, const FaultDecisio
   }
   if (fault.lose_answer && IsWriteMethod(request.method)) {
     faults_lost_answer_.fetch_add(1, std::memory_order_relaxed);
+    lost_answers_by_method_[MethodIndex(request.method)].fetch_add(1, std::memory_order_relaxed);
     response.close_without_answer = true;  // Applied above; the client never learns it.
   }
   return response;
@@ -227,7 +235,14 @@ std::string SimService::StatsJson() {
   writer.EndObject().Key("faults").BeginObject();
   writer.Member("500", faults_500_.load()).Member("drop", faults_drop_.load());
   writer.Member("lost_answer", faults_lost_answer_.load());
-  writer.Member("latency", faults_latency_.load()).EndObject();
+  writer.Member("latency", faults_latency_.load());
+  writer.Member("429", faults_429_.load()).Member("latency_spike", faults_latency_spike_.load());
+  writer.Key("lost_answer_by_method").BeginObject();
+  for (int index = 0; index < kMethodSlots; ++index) {
+    writer.Member(kMethodNames[index],
+                  lost_answers_by_method_[index].load(std::memory_order_relaxed));
+  }
+  writer.EndObject().EndObject();
   writer.Member("creates", counts.user_creates + counts.group_creates);
   writer.Member("user_creates", counts.user_creates).Member("group_creates", counts.group_creates);
   writer.Member("duplicate_creates", counts.duplicate_creates);

@@ -112,6 +112,10 @@ class SimService {
   std::atomic<uint64_t> faults_drop_{0};
   std::atomic<uint64_t> faults_lost_answer_{0};
   std::atomic<uint64_t> faults_latency_{0};
+  std::atomic<uint64_t> faults_429_{0};
+  // Lost answers by method, so a test can check that patches and deletes lost some too.
+  std::array<std::atomic<uint64_t>, kMethodSlots> lost_answers_by_method_{};
+  std::atomic<uint64_t> faults_latency_spike_{0};
 };
 
 }  // namespace scimflow
