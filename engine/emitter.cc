@@ -156,7 +156,7 @@ void Emitter::Submit(uint32_t index, Clock::time_point now) {
   }
   if (!request.body.empty()) request.headers.emplace_back("Content-Type", kScimContentType);
   if (!op.marked) {
-    journal_->MarkInFlight(operation.op_id, std::string(OperationKindName(operation.kind)), 1, now);
+    writer_->QueueInFlight(operation.op_id, std::string(OperationKindName(operation.kind)), 1);
     op.marked = true;
   }
   if (op.attempts > 0) ++summary_->retries;
@@ -370,14 +370,13 @@ void Emitter::Succeed(uint32_t index, int http_status, Clock::time_point now) {
   if (http_status != 0) outcome.http_status = http_status;
   outcome.attempts = std::max<uint32_t>(op.attempts, 1);
   Result<std::vector<StateChange>> changes =
-      StateChangesFor({&operation, target_id, op.body, &user_by_target_id_, &journal_->state()});
+      StateChangesFor({&operation, target_id, op.body, &user_by_target_id_, reader_});
   if (changes.ok()) {
     outcome.changes = std::move(*changes);
   } else {
     stop_ = changes.status();
   }
-  journal_->Record(std::move(outcome), now);
-  uncommitted_.emplace_back(index, true);
+  uncommitted_.push_back({writer_->QueueOutcome(std::move(outcome)), index, true});
   op.body.clear();
   op.body.shrink_to_fit();
 }
@@ -392,19 +391,21 @@ void Emitter::FailOp(uint32_t index, int http_status, std::string error, Clock::
   if (http_status != 0) outcome.http_status = http_status;
   outcome.error = error;
   outcome.attempts = ops_[index].attempts;
-  journal_->Record(std::move(outcome), now);
-  uncommitted_.emplace_back(index, false);
+  uncommitted_.push_back({writer_->QueueOutcome(std::move(outcome)), index, false});
   summary_->failures.push_back({operation.op_id, std::string(OperationKindName(operation.kind)),
                                 operation.external_id, http_status, std::move(error)});
 }
 
 Status Emitter::FlushJournal(bool force, Clock::time_point now) {
-  if (journal_->queued() == 0 || (!force && !journal_->FlushDue(now))) return Status::Ok();
-  SCIMFLOW_ASSIGN_OR_RETURN(std::vector<std::string> committed, journal_->Flush());
-  // Flush commits everything queued, so every recorded outcome is now durable, in order.
-  std::vector<std::pair<uint32_t, bool>> outcomes;
-  outcomes.swap(uncommitted_);
-  for (const auto& [index, succeeded] : outcomes) {
+  writer_->Handover(now);
+  if (force) writer_->CommitSoon();
+  SCIMFLOW_RETURN_IF_ERROR(writer_->status());
+  // The writer commits in queue order: every outcome up to `committed` is durable.
+  const uint64_t committed = writer_->committed();
+  while (!uncommitted_.empty() && uncommitted_.front().sequence <= committed) {
+    const uint32_t index = uncommitted_.front().index;
+    const bool succeeded = uncommitted_.front().succeeded;
+    uncommitted_.pop_front();
     KindOutcomes& kind = summary_->kinds[static_cast<size_t>(plan_.operations[index].kind)];
     if (succeeded) {
       ++kind.done;
@@ -416,6 +417,7 @@ Status Emitter::FlushJournal(bool force, Clock::time_point now) {
       FailOp(failure.index, 0, std::move(failure.error), now);
     }
   }
+  writer_->Handover(now);  // The failures of dependents, if any.
   return Status::Ok();
 }
 
@@ -447,6 +449,21 @@ Status Emitter::Run() {
   start_ = Clock::now();
   last_progress_ = start_;
   SCIMFLOW_RETURN_IF_ERROR(Prepare());
+  SCIMFLOW_ASSIGN_OR_RETURN(reader_, journal_->Reader());
+  writer_ = std::make_unique<JournalWriter>(journal_, journal_->options(),
+                                            [client = client_] { client->Wake(); });
+  Status status = Drive();
+  // Whatever is still queued (failures after a stop) commits before the journal is handed back.
+  const Status closed = writer_->Close();
+  writer_.reset();
+  if (status.ok() && !closed.ok()) status = closed;
+  summary_->wall_seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+  if (!status.ok()) return status;
+  ReportProgress(Clock::now(), true);
+  return stop_;
+}
+
+Status Emitter::Drive() {
   scheduler_.Start();
   std::vector<HttpResponse> done;
   while (true) {
@@ -471,18 +488,23 @@ Status Emitter::Run() {
       wait = std::min(wait, std::chrono::duration_cast<milliseconds>(
                                 std::max(Clock::duration(0), delayed_.front().due - now)));
     }
-    if (journal_->queued() > 0) wait = std::min(wait, milliseconds(5));
+    // Nothing more can leave before outcomes commit (dependencies, or the end): ask the writer
+    // not to wait for a full group. It wakes Poll() when a commit is done.
+    const bool starved = in_flight_ < options_.concurrency && delayed_.empty();
+    SCIMFLOW_RETURN_IF_ERROR(FlushJournal(starved, now));
     done.clear();
     client_->Poll(wait, &done);
     now = Clock::now();
     for (const HttpResponse& response : done) Handle(response, now);
-    SCIMFLOW_RETURN_IF_ERROR(FlushJournal(in_flight_ == 0 && delayed_.empty(), now));
+    SCIMFLOW_RETURN_IF_ERROR(FlushJournal(false, now));
     ReportProgress(now, false);
   }
-  SCIMFLOW_RETURN_IF_ERROR(FlushJournal(true, Clock::now()));
-  summary_->wall_seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-  ReportProgress(Clock::now(), true);
-  return stop_;
+  // Commit what is left and release it; released failures may queue their dependents' failures.
+  do {
+    SCIMFLOW_RETURN_IF_ERROR(writer_->Sync());
+    SCIMFLOW_RETURN_IF_ERROR(FlushJournal(true, Clock::now()));
+  } while (writer_->committed() < writer_->queued());
+  return Status::Ok();
 }
 
 }  // namespace scimflow

@@ -16,24 +16,29 @@
 //   stop          → credentials refused: nothing more is sent, Run() returns kUnauthenticated
 //
 // Durability: an operation is marked in flight in the journal before its first request; its
-// outcome and state changes are recorded after; only when Journal::Flush() has committed them is
-// it counted as done and are its dependents released. `resume` skips the operations the journal
-// holds as done (counted as skipped) and looks up every create that was in flight before sending
-// it again.
+// outcome and state changes are recorded after; only when they have committed is it counted as
+// done and are its dependents released. The commits run on a JournalWriter's thread, so the driver
+// goes on sending while a group is fsynced; it learns which outcomes are durable from the writer.
+// `resume` skips the operations the journal holds as done (counted as skipped) and looks up every
+// create that was in flight before sending it again.
 //
-// Threads: Run() is the driver: it alone calls HttpClient::Poll, the scheduler and the journal.
+// Threads: Run() is the driver: it alone calls HttpClient::Poll and the scheduler, and reads the
+// state through the journal's Reader(); during Run() the journal's write side belongs to the
+// JournalWriter's thread, which Run() starts and stops.
 // Ownership: borrows everything passed in; all must outlive Run().
 #ifndef SCIMFLOW_ENGINE_EMITTER_H_
 #define SCIMFLOW_ENGINE_EMITTER_H_
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "engine/journal.h"
+#include "engine/journal_writer.h"
 #include "engine/rate_budget.h"
 #include "engine/retry_policy.h"
 #include "engine/run_summary.h"
@@ -79,7 +84,14 @@ class Emitter {
   struct OpState;
   struct Delayed;
 
+  struct Uncommitted {
+    uint64_t sequence;  // The outcome's JournalWriter sequence number.
+    uint32_t index;
+    bool succeeded;
+  };
+
   Status Prepare();
+  Status Drive();
   void Launch(uint32_t index, Clock::time_point now);
   void Submit(uint32_t index, Clock::time_point now);
   void Delay(uint32_t index, std::chrono::nanoseconds wait, Clock::time_point now);
@@ -112,9 +124,11 @@ class Emitter {
   RetryPolicy retry_;
   Scheduler scheduler_;
   std::vector<OpState> ops_;
-  std::vector<Delayed> delayed_;  // A min-heap by due time.
-  // Outcomes recorded and not yet committed, in record order: (index, succeeded).
-  std::vector<std::pair<uint32_t, bool>> uncommitted_;
+  std::vector<Delayed> delayed_;           // A min-heap by due time.
+  std::unique_ptr<JournalWriter> writer_;  // Run() only.
+  StateStore* reader_ = nullptr;           // The journal's Reader(), for state changes.
+  // Outcomes recorded and not yet committed, in record order.
+  std::deque<Uncommitted> uncommitted_;
   // Target user id → externalId, for membership state changes.
   std::unordered_map<std::string, std::string> user_by_target_id_;
   size_t in_flight_ = 0;

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+#include <unordered_set>
+
 #include "engine/state_format.h"
 
 namespace scimflow {
@@ -146,8 +149,22 @@ Result<std::vector<std::string>> Journal::Flush() {
   std::vector<std::string> committed;
   if (queued_.empty()) return committed;
   {
+    // An in-flight mark whose outcome follows in the same group would be overwritten within the
+    // transaction: it is skipped (the outcome alone gives the same row, one write less).
+    std::vector<bool> superseded(queued_.size(), false);
+    std::unordered_set<std::string_view> outcome_later;
+    for (size_t position = queued_.size(); position-- > 0;) {
+      const Entry& entry = queued_[position];
+      if (!entry.in_flight) {
+        outcome_later.insert(entry.outcome.op_id);
+      } else if (outcome_later.contains(entry.outcome.op_id)) {
+        superseded[position] = true;
+      }
+    }
     SCIMFLOW_ASSIGN_OR_RETURN(SqliteTransaction transaction, SqliteTransaction::Begin(*db_));
-    for (const Entry& entry : queued_) SCIMFLOW_RETURN_IF_ERROR(WriteEntry(entry));
+    for (size_t position = 0; position < queued_.size(); ++position) {
+      if (!superseded[position]) SCIMFLOW_RETURN_IF_ERROR(WriteEntry(queued_[position]));
+    }
     // The transaction rolls back on any early return above: the group is all or nothing.
     SCIMFLOW_RETURN_IF_ERROR(transaction.Commit());
   }
@@ -156,6 +173,20 @@ Result<std::vector<std::string>> Journal::Flush() {
   }
   queued_.clear();
   return committed;
+}
+
+Result<StateStore*> Journal::Reader() {
+  if (reader_ == nullptr) {
+    SqliteDb::OpenOptions open_options;
+    open_options.create = false;
+    open_options.busy_timeout = options_.busy_timeout;
+    SCIMFLOW_ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db,
+                              SqliteDb::Open(db_->path(), open_options));
+    SCIMFLOW_ASSIGN_OR_RETURN(std::unique_ptr<StateStore> store, StateStore::Create(db.get()));
+    reader_db_ = std::move(db);
+    reader_ = std::move(store);
+  }
+  return reader_.get();
 }
 
 Result<ResumeSet> Journal::LoadResume() {

@@ -19,7 +19,8 @@
 // the 409 → look-up rule and every other operation is idempotent on the target.
 //
 // Ownership: owns the SqliteDb and the StateStore on it.
-// Thread-safety: none; one thread (the pipeline's serial journal node) owns a Journal.
+// Thread-safety: none; one thread (the pipeline's serial journal node, or a JournalWriter's thread)
+// owns a Journal's write side; Reader() gives another thread a connection of its own.
 #ifndef SCIMFLOW_ENGINE_JOURNAL_H_
 #define SCIMFLOW_ENGINE_JOURNAL_H_
 
@@ -101,7 +102,15 @@ class Journal {
 
   StateStore& state() { return *state_; }
   SqliteDb& db() { return *db_; }
+
+  // A StateStore on a second connection to the same database, for reads on another thread than
+  // the one committing (a JournalWriter's): WAL lets it read what has committed while a group is
+  // being written. Opened on the first call; owned by the journal. The reader and the write side
+  // may each be used by one thread at a time, and the two threads may differ.
+  // Errors: the database's, as for Open().
+  Result<StateStore*> Reader();
   const std::string& plan_digest() const { return plan_digest_; }
+  const JournalOptions& options() const { return options_; }
 
  private:
   struct Entry {
@@ -115,6 +124,8 @@ class Journal {
 
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<StateStore> state_;
+  std::unique_ptr<SqliteDb> reader_db_;
+  std::unique_ptr<StateStore> reader_;
   std::optional<SqliteStatement> upsert_;
   std::optional<SqliteStatement> by_state_;
   std::string plan_digest_;

@@ -30,6 +30,10 @@
 // restart), otherwise the 401 is delivered. The token appears in no message, warning or answer
 // this client produces; callers must not log request headers.
 //
+// - Transfers are driven through libcurl's socket interface (curl_multi_socket_action) and an
+//   epoll set of the sockets curl watches, so each Poll() touches only the transfers that have
+//   something to do, and easy handles are reused from one request to the next.
+//
 // Thread model: one thread, the driver, calls Poll() in a loop; that thread alone touches the
 // curl handles. Submit() and Wake() may be called from any thread (the pipeline's async_node
 // submits from worker threads) and wake the driver. Completions are delivered only by Poll(), in

@@ -1,0 +1,124 @@
+// The Emitter in this process (not through the binary), so the ThreadSanitizer job sees its
+// threads together: the driver (HttpClient::Poll, scheduler, requests) and the JournalWriter's
+// commit thread, which wakes the driver after each commit. "Pipeline" in the suite's name puts it
+// in that job.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "engine/emitter.h"
+#include "engine/rate_budget.h"
+#include "engine/target_profile.h"
+#include "io/plan_reader.h"
+#include "tests/emit_testutil.h"
+
+namespace scimflow {
+namespace {
+
+using testing_emit::TempDir;
+
+constexpr char kTokenVariable[] = "SCIMFLOW_PIPELINE_TEST_TOKEN";
+
+std::string CreateLine(const std::string& external_id) {
+  return R"({"op":"u:)" + external_id + R"(:create","kind":"user.create","externalId":")" +
+         external_id +
+         R"(","method":"POST","path":"/Users","body":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":")" +
+         external_id + R"(","userName":")" + external_id +
+         R"(","name":{"givenName":"G","familyName":"F"},"displayName":"D","emails":[{"value":")" +
+         external_id +
+         R"(@example.com","type":"work","primary":true}],"roles":[{"value":"user","primary":true}],"active":true}})"
+         "\n";
+}
+
+std::string GroupCreateLine(const std::string& group) {
+  return R"({"op":"g:)" + group + R"(:create","kind":"group.create","externalId":")" + group +
+         R"(","method":"POST","path":"/Groups","body":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"externalId":")" +
+         group + R"(","displayName":"Group )" + group + "\"}}\n";
+}
+
+std::string AddLine(const std::string& group, int chunk, const std::vector<std::string>& users) {
+  std::string deps = "\"g:" + group + ":create\"";
+  std::string values;
+  for (const std::string& user : users) {
+    deps += ",\"u:" + user + ":create\"";
+    if (!values.empty()) values += ",";
+    values += R"({"value":{"$ref":"u:)" + user + R"(:create"}})";
+  }
+  return R"({"op":"g:)" + group + ":add:" + std::to_string(chunk) +
+         R"(","kind":"group.members.add","externalId":")" + group + R"(","deps":[)" + deps +
+         R"(],"members":)" + std::to_string(users.size()) +
+         R"(,"method":"PATCH","path":"/Groups/{id}","id":{"$ref":"g:)" + group +
+         R"(:create"},"body":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[)" +
+         values + "]}]}}\n";
+}
+
+TEST(EmitterPipelineTest, MemberAddsLeaveOnlyAfterTheCreatesTheyNameCommitted) {
+  constexpr int kUsers = 60;
+  constexpr int kChunk = 10;
+  std::string body;
+  std::vector<std::string> chunk;
+  int chunks = 0;
+  for (int index = 0; index < kUsers; ++index) body += CreateLine("p" + std::to_string(index));
+  body += GroupCreateLine("team");
+  for (int index = 0; index < kUsers; ++index) {
+    chunk.push_back("p" + std::to_string(index));
+    if (chunk.size() == kChunk) {
+      body += AddLine("team", ++chunks, chunk);
+      chunk.clear();
+    }
+  }
+  const int total = kUsers + 1 + chunks;
+  const std::string text =
+      R"({"format":"scimflow-plan","version":1,"profile":"github-emu","total":)" +
+      std::to_string(total) + "}\n" + body;
+  Result<ReadPlan> plan = ParsePlan(text, "pipeline.plan");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+
+  SimProcess sim;
+  ASSERT_TRUE(sim.Start().ok());
+  ::setenv(kTokenVariable, std::string(SimProcess::kToken).c_str(), 1);
+  HttpClientOptions client_options;
+  client_options.max_in_flight = 8;
+  client_options.max_host_connections = 8;
+  client_options.token.env_var = kTokenVariable;
+  Result<std::unique_ptr<HttpClient>> client = HttpClient::Create(client_options);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  TempDir dir("emitter_pipeline");
+  // Groups of 4 with a long interval: most commits happen because the driver asks for them.
+  JournalOptions journal_options;
+  journal_options.group_size = 4;
+  journal_options.group_interval = std::chrono::seconds(10);
+  Result<std::unique_ptr<Journal>> journal =
+      Journal::Open(dir / "state.db", sim.ScimUrl(), "github-emu", plan->digest, journal_options);
+  ASSERT_TRUE(journal.ok()) << journal.status().ToString();
+  RateBudget budget({}, RateBudget::Clock::now());
+  EmitterOptions options;
+  options.target_url = sim.ScimUrl();
+  options.profile = FindProfile("github-emu");
+  options.concurrency = 8;
+  RunSummary summary;
+  Emitter emitter(*plan, options, client->get(), journal->get(), &budget, nullptr, &summary);
+  const Status run = emitter.Run();
+  ASSERT_TRUE(run.ok()) << run.ToString();
+
+  // One request per operation, each done; every member add found its users' ids.
+  EXPECT_EQ(summary.requests_sent, static_cast<uint64_t>(total));
+  EXPECT_TRUE(summary.failures.empty());
+  EXPECT_EQ(summary.kinds[static_cast<size_t>(OperationKind::kUserCreate)].done, kUsers);
+  EXPECT_EQ(summary.kinds[static_cast<size_t>(OperationKind::kGroupMembersAdd)].done, chunks);
+  const SimStats stats = sim.Stats();
+  EXPECT_EQ(stats.Number("/users"), static_cast<uint64_t>(kUsers));
+  EXPECT_EQ(stats.Number("/groups"), 1u);
+  EXPECT_EQ(stats.Number("/memberships"), static_cast<uint64_t>(kUsers));
+  // Everything the run counted is in the journal and the state tables, committed.
+  const ResumeSet resume = *(*journal)->LoadResume();
+  EXPECT_EQ(resume.done.size(), static_cast<size_t>(total));
+  EXPECT_TRUE(resume.in_flight.empty());
+  EXPECT_EQ(*(*journal)->state().CountUsers(), kUsers);
+  EXPECT_EQ((*journal)->state().GroupMembers("team")->size(), static_cast<size_t>(kUsers));
+}
+
+}  // namespace
+}  // namespace scimflow
