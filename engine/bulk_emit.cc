@@ -19,6 +19,7 @@
 //   that batch was not applied (unresolvable `bulkId`): it goes back to wait for it.
 #include <fmt/format.h>
 
+#include <thread>
 #include <unordered_map>
 
 #include "engine/emit_wire.h"
@@ -37,22 +38,37 @@ constexpr std::string_view kScimContentType = "application/scim+json";
 
 void Emitter::DiscoverBulk() {
   if (!options_.bulk || options_.profile == nullptr || !options_.profile->supports_bulk) return;
-  HttpRequest request;
-  request.tag = kDiscoveryTag;
-  request.method = "GET";
-  request.url = options_.target_url + "/ServiceProviderConfig";
-  for (const RequiredHeader& header : options_.profile->required_headers) {
-    if (!header.value.empty()) request.headers.emplace_back(header.name, header.value);
+  // A 5xx or a lost answer is retried like any request (backoff, attempt limit): one unlucky
+  // answer must not cost the whole run its batches.
+  for (uint32_t attempts = 1;; ++attempts) {
+    HttpRequest request;
+    request.tag = kDiscoveryTag;
+    request.method = "GET";
+    request.url = options_.target_url + "/ServiceProviderConfig";
+    for (const RequiredHeader& header : options_.profile->required_headers) {
+      if (!header.value.empty()) request.headers.emplace_back(header.name, header.value);
+    }
+    if (attempts > 1) ++summary_->retries;
+    ++summary_->requests_sent;
+    client_->Submit(std::move(request));
+    std::vector<HttpResponse> done;
+    while (done.empty()) client_->Poll(std::chrono::milliseconds(100), &done);
+    const HttpResponse& response = done.front();
+    const HttpOutcome outcome =
+        ClassifyHttpResponse(response, RequestKind::kOther, std::chrono::system_clock::now());
+    if (outcome.status.code() == StatusCode::kUnavailable) {
+      const RetryDecision decision =
+          retry_.Decide(outcome.status, attempts, outcome.hints.retry_after);
+      if (decision.action != RetryAction::kRetryAfterWait) return;
+      std::this_thread::sleep_for(decision.delay);
+      continue;
+    }
+    // Without an answer, or with one that offers no Bulk, the run sends single requests.
+    if (response.status != 200) return;
+    Result<std::optional<BulkLimits>> limits = ParseBulkLimits(response.body);
+    if (limits.ok()) bulk_limits_ = *limits;
+    return;
   }
-  ++summary_->requests_sent;
-  client_->Submit(std::move(request));
-  std::vector<HttpResponse> done;
-  while (done.empty()) client_->Poll(std::chrono::milliseconds(100), &done);
-  const HttpResponse& response = done.front();
-  // Without an answer, or with one that offers no Bulk, the run sends single requests.
-  if (response.transport != TransportError::kNone || response.status != 200) return;
-  Result<std::optional<BulkLimits>> limits = ParseBulkLimits(response.body);
-  if (limits.ok()) bulk_limits_ = *limits;
 }
 
 bool Emitter::FillBatch(Clock::time_point now) {

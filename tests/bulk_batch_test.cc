@@ -82,8 +82,8 @@ TEST(BulkBatchTest, PayloadLimitIsNeverExceeded) {
 }
 
 TEST(BulkBatchTest, AnOperationOverThePayloadLimitCanOnlyGoAlone) {
-  BulkBatch batch(BulkLimits{100, 200});
-  const BulkItem huge = Create(0, std::string(300, 'x'));
+  BulkBatch batch(BulkLimits{100, 400});
+  const BulkItem huge = Create(0, std::string(400, 'x'));
   EXPECT_TRUE(batch.TooLargeAlone(huge));
   EXPECT_FALSE(batch.TryAdd(huge));
   EXPECT_TRUE(batch.empty());

@@ -90,11 +90,10 @@ class BulkBudgetDrawsTest : public ::testing::Test {
 
 TEST_F(BulkBudgetDrawsTest, LookupAfterAConflictDrawsRequestsOnce) {
   SimProcess sim;
-  ASSERT_TRUE(sim.Start().ok());
+  ASSERT_TRUE(sim.Start({"--profile", "generic"}).ok());
   ASSERT_EQ(sim.Client().Post("/Users", SimUserBody("e-1", "e-1")).status, 201);
-  const Drawn drawn =
-      Run(sim, Plan("github-emu", {CreateLine("e-1", "e-1"), CreateLine("e-2", "e-2")}),
-          "github-emu", false);
+  const Drawn drawn = Run(
+      sim, Plan("generic", {CreateLine("e-1", "e-1"), CreateLine("e-2", "e-2")}), "generic", false);
   // e-1: the create (409) and its lookup; e-2: the create.
   EXPECT_EQ(drawn.summary.requests_sent, 3u);
   EXPECT_EQ(drawn.summary.lookups, 1u);
@@ -106,8 +105,8 @@ TEST_F(BulkBudgetDrawsTest, LookupAfterAConflictDrawsRequestsOnce) {
 TEST_F(BulkBudgetDrawsTest, LookupAfterALostAnswerDrawsRequestsOnce) {
   SimProcess sim;
   // Every write is applied and its answer lost; reads are answered.
-  ASSERT_TRUE(sim.Start({"--lost-answer", "1"}).ok());
-  const Drawn drawn = Run(sim, Plan("github-emu", {CreateLine("e-1", "e-1")}), "github-emu", false);
+  ASSERT_TRUE(sim.Start({"--profile", "generic", "--lost-answer", "1"}).ok());
+  const Drawn drawn = Run(sim, Plan("generic", {CreateLine("e-1", "e-1")}), "generic", false);
   EXPECT_EQ(drawn.summary.requests_sent, 2u);
   EXPECT_EQ(drawn.summary.adopted, 1u);
   EXPECT_EQ(drawn.requests, 2u);
@@ -118,12 +117,11 @@ TEST_F(BulkBudgetDrawsTest, LookupAfterALostAnswerDrawsRequestsOnce) {
 
 TEST_F(BulkBudgetDrawsTest, ConflictOnAnotherUsersNameFailsAfterOneLookup) {
   SimProcess sim;
-  ASSERT_TRUE(sim.Start().ok());
+  ASSERT_TRUE(sim.Start({"--profile", "generic"}).ok());
   // userName "taken" belongs to another externalId: the lookup by e-1 finds nothing, and sending
   // the create again would only meet the same 409.
   ASSERT_EQ(sim.Client().Post("/Users", SimUserBody("e-0", "taken")).status, 201);
-  const Drawn drawn =
-      Run(sim, Plan("github-emu", {CreateLine("e-1", "taken")}), "github-emu", false);
+  const Drawn drawn = Run(sim, Plan("generic", {CreateLine("e-1", "taken")}), "generic", false);
   EXPECT_EQ(drawn.summary.requests_sent, 2u);
   ASSERT_EQ(drawn.summary.failures.size(), 1u);
   EXPECT_EQ(drawn.summary.failures[0].error,

@@ -167,7 +167,7 @@ TEST_F(EmitBulkTest, OneConflictAndOneRefusalInABatchEachGetTheirOwnOutcome) {
   const SimStats stats = sim.Stats();
   EXPECT_EQ(ToString(StateOf(stats)), "users 3, active 3, groups 0, memberships 0");
   EXPECT_EQ(stats.Number("/duplicate_creates"), 0u);
-  // The discovery, one batch, and the lookup that adopts e-1.
+  // The test's own POST of e-1, then the discovery, one batch, and the lookup that adopts e-1.
   EXPECT_EQ(stats.Number("/requests/total"), 4u);
   const std::string report = testing_gen::ReadFile(dir_ / "state.db.json");
   EXPECT_NE(report.find("\"lookups\":1,\"adopted\":1"), std::string::npos) << report;
@@ -204,6 +204,10 @@ TEST_F(EmitBulkTest, FaultsEndInTheExactStateWithoutDuplicates) {
   EXPECT_EQ(ToString(StateOf(stats)),
             ToString(ExpectedAfterMigration(dir_ / "day0/snapshot.ndjson")));
   EXPECT_EQ(stats.Number("/duplicate_creates"), 0u) << stats.json;
+  // The batches were used (a fault on the discovery is retried too).
+  const std::string report = testing_gen::ReadFile(dir_ / "state.db.json");
+  EXPECT_NE(report.find("\"bulk_requests\":"), std::string::npos) << report;
+  EXPECT_EQ(report.find("\"bulk_requests\":0,"), std::string::npos) << report;
 }
 
 TEST_F(EmitBulkTest, NoBulkSendsEveryOperationAlone) {
