@@ -48,8 +48,9 @@ class BulkBudgetDrawsTest : public ::testing::Test {
  protected:
   void SetUp() override { setenv("SCIMFLOW_TOKEN", std::string(SimProcess::kToken).c_str(), 1); }
 
+  // `in_flight`: op ids the journal holds as in flight from an earlier run; the run resumes.
   Drawn Run(const SimProcess& sim, const std::string& plan_text, const std::string& profile_name,
-            bool bulk) {
+            bool bulk, const std::vector<std::string>& in_flight = {}) {
     Drawn drawn;
     Result<ReadPlan> plan = ParsePlan(plan_text, "plan.ndjson");
     EXPECT_TRUE(plan.ok()) << plan.status().message();
@@ -63,6 +64,13 @@ class BulkBudgetDrawsTest : public ::testing::Test {
                       profile_name, plan->digest, JournalOptions{});
     EXPECT_TRUE(journal.ok()) << journal.status().message();
     if (!journal.ok()) return drawn;
+    for (const std::string& op_id : in_flight) {
+      (*journal)->MarkInFlight(op_id, "user.create", 1, Journal::Clock::now());
+    }
+    if (!in_flight.empty()) {
+      Result<std::vector<std::string>> flushed = (*journal)->Flush();
+      EXPECT_TRUE(flushed.ok()) << flushed.status().message();
+    }
     const auto start = RateBudget::Clock::now();
     std::vector<BucketSpec> specs;
     for (std::string_view name : {budget::kRequests, budget::kWrites, budget::kUserAssignments}) {
@@ -73,6 +81,7 @@ class BulkBudgetDrawsTest : public ::testing::Test {
     options.target_url = sim.ScimUrl();
     options.profile = FindProfile(profile_name);
     options.bulk = bulk;
+    options.resume = !in_flight.empty();
     Emitter emitter(*plan, options, client->get(), journal->get(), &budget, nullptr,
                     &drawn.summary);
     const Status run = emitter.Run();
@@ -113,6 +122,25 @@ TEST_F(BulkBudgetDrawsTest, LookupAfterALostAnswerDrawsRequestsOnce) {
   EXPECT_EQ(drawn.writes, 1u);
   EXPECT_EQ(drawn.assignments, 1u);
   EXPECT_EQ(sim.Stats().Number("/users"), 1u);
+}
+
+TEST_F(BulkBudgetDrawsTest, ResumeLookupOfAnInFlightCreateDrawsOnlyRequests) {
+  SimProcess sim;
+  ASSERT_TRUE(sim.Start({"--profile", "generic"}).ok());
+  // The earlier run's create of e-1 reached the target; e-2's did not.
+  ASSERT_EQ(sim.Client().Post("/Users", SimUserBody("e-1", "e-1")).status, 201);
+  const Drawn drawn =
+      Run(sim, Plan("generic", {CreateLine("e-1", "e-1"), CreateLine("e-2", "e-2")}), "generic",
+          false, {"u:e-1:create", "u:e-2:create"});
+  // Two lookups (GET, `requests` only); e-1 adopted, e-2 created: one write, one assignment.
+  EXPECT_EQ(drawn.summary.lookups, 2u);
+  EXPECT_EQ(drawn.summary.adopted, 1u);
+  EXPECT_EQ(drawn.summary.requests_sent, 3u);
+  EXPECT_EQ(drawn.requests, 3u);
+  EXPECT_EQ(drawn.writes, 1u);
+  EXPECT_EQ(drawn.assignments, 1u);
+  EXPECT_EQ(sim.Stats().Number("/users"), 2u);
+  EXPECT_EQ(sim.Stats().Number("/duplicate_creates"), 0u);
 }
 
 TEST_F(BulkBudgetDrawsTest, ConflictOnAnotherUsersNameFailsAfterOneLookup) {
