@@ -26,8 +26,9 @@ struct Emitter::OpState {
   bool marked = false;    // In-flight mark queued.
   bool needs_lookup = false;
   bool adopted = false;
-  std::string target_id;  // The subject's id once known.
-  std::string body;       // Rendered at the first send.
+  bool succeeded = false;  // Succeed() ran: a /Bulk dependent of the same batch may count on it.
+  std::string target_id;   // The subject's id once known.
+  std::string body;        // Rendered at the first send.
   int last_status = 0;
   // The target's error when a create was refused with 409 and is being looked up: if the lookup
   // finds no resource with this externalId, another one holds the unique value (a userName), and
@@ -126,6 +127,21 @@ Status Emitter::Prepare() {
   return Status::Ok();
 }
 
+void Emitter::NoteSent(uint32_t index, Clock::time_point now) {
+  const PlanOperation& operation = plan_.operations[index];
+  OpState& op = ops_[index];
+  if (!op.marked) {
+    writer_->QueueInFlight(operation.op_id, std::string(OperationKindName(operation.kind)), 1);
+    op.marked = true;
+  }
+  if (op.attempts > 0) ++summary_->retries;
+  ++op.attempts;
+}
+
+bool Emitter::NeedsLookup(uint32_t index) const { return ops_[index].needs_lookup; }
+
+bool Emitter::Succeeded(uint32_t index) const { return ops_[index].succeeded; }
+
 void Emitter::Submit(uint32_t index, Clock::time_point now) {
   const PlanOperation& operation = plan_.operations[index];
   OpState& op = ops_[index];
@@ -155,12 +171,7 @@ void Emitter::Submit(uint32_t index, Clock::time_point now) {
     request.body = op.body;
   }
   if (!request.body.empty()) request.headers.emplace_back("Content-Type", kScimContentType);
-  if (!op.marked) {
-    writer_->QueueInFlight(operation.op_id, std::string(OperationKindName(operation.kind)), 1);
-    op.marked = true;
-  }
-  if (op.attempts > 0) ++summary_->retries;
-  ++op.attempts;
+  NoteSent(index, now);
   ++summary_->requests_sent;
   ++in_flight_;
   client_->Submit(std::move(request));
@@ -171,6 +182,9 @@ void Emitter::Launch(uint32_t index, Clock::time_point now) {
   if (op.needs_lookup) {
     op.needs_lookup = false;
     op.phase = Phase::kLookup;
+    // The scheduler drew the create's budgets; the lookup is a read and draws `requests` only.
+    const std::vector<BudgetDraw> draws = scheduler_.Draws(index);
+    budget_->Refund(std::span(draws).subspan(1), now);
   }
   Submit(index, now);
 }
@@ -203,6 +217,10 @@ void Emitter::LaunchDue(Clock::time_point now) {
 void Emitter::FillFromScheduler(Clock::time_point now) {
   limiting_budget_.clear();
   while (in_flight_ < options_.concurrency && stop_.ok()) {
+    if (bulk_limits_) {
+      if (!FillBatch(now)) return;
+      continue;
+    }
     Scheduler::Pick pick = scheduler_.Next(now);
     if (pick.index == Scheduler::kNone) {
       limiting_budget_ = pick.limiting_budget;
@@ -309,27 +327,40 @@ void Emitter::HandleLookup(uint32_t index, const HttpOutcome& outcome, const Htt
   }
   const FoundResource found = ParseFound(response.body, true);
   if (!found.found && !op.conflict.empty()) {
-    FailOp(index, 409, op.conflict, now);
+    FailOp(index, 409, std::move(op.conflict), now);
     return;
   }
   if (!found.found) {
-    op.phase = Phase::kSend;  // Nothing was created: the create may be sent again.
-    Submit(index, now);
+    op.phase = Phase::kSend;            // Nothing was created: the create may be sent again.
+    Delay(index, nanoseconds(0), now);  // Through LaunchDue: the create draws its budgets again.
     return;
   }
   op.target_id = found.id;
   op.adopted = true;
   if (!found.active) {
-    op.phase = Phase::kConverge;  // Creates are always active; the found user is not.
-    Submit(index, now);
+    op.phase = Phase::kConverge;        // Creates are always active; the found user is not.
+    Delay(index, nanoseconds(0), now);  // A reactivation: it draws what a create draws.
     return;
   }
   Succeed(index, outcome.http_status, now);
 }
 
 void Emitter::Handle(const HttpResponse& response, Clock::time_point now) {
-  const uint32_t index = static_cast<uint32_t>(response.tag);
   --in_flight_;
+  if (response.transport == TransportError::kConnectFailed) {
+    ++connect_failures_;
+  } else {
+    ++answers_;
+  }
+  if (batches_.contains(response.tag)) {
+    HandleBatch(response, now);
+    return;
+  }
+  HandleAnswer(static_cast<uint32_t>(response.tag), response, now, true);
+}
+
+void Emitter::HandleAnswer(uint32_t index, const HttpResponse& response, Clock::time_point now,
+                           bool hints) {
   OpState& op = ops_[index];
   const PlanOperation& operation = plan_.operations[index];
   const RequestKind kind =
@@ -337,12 +368,7 @@ void Emitter::Handle(const HttpResponse& response, Clock::time_point now) {
   const HttpOutcome outcome =
       ClassifyHttpResponse(response, kind, std::chrono::system_clock::now());
   op.last_status = outcome.http_status;
-  if (response.transport == TransportError::kConnectFailed) {
-    ++connect_failures_;
-  } else {
-    ++answers_;
-  }
-  ApplyHints(index, outcome, response, now);
+  if (hints) ApplyHints(index, outcome, response, now);
   if (op.phase == Phase::kLookup) {
     HandleLookup(index, outcome, response, now);
   } else {
@@ -358,6 +384,7 @@ void Emitter::Succeed(uint32_t index, int http_status, Clock::time_point now) {
                          [this](uint32_t ref) -> std::string_view { return TargetIdOf(ref); });
   }
   if (op.adopted) ++summary_->adopted;
+  op.succeeded = true;
   const std::string target_id(TargetIdOf(index));
   if (operation.kind == OperationKind::kUserCreate) {
     user_by_target_id_[target_id] = operation.external_id;
@@ -464,6 +491,7 @@ Status Emitter::Run() {
 }
 
 Status Emitter::Drive() {
+  DiscoverBulk();
   scheduler_.Start();
   std::vector<HttpResponse> done;
   while (true) {

@@ -85,6 +85,27 @@ Scheduler::Pick Scheduler::Next(TimePoint now) {
   return pick;
 }
 
+bool Scheduler::TakeEarly(uint32_t index, const std::function<bool(uint32_t)>& in_batch,
+                          TimePoint now) {
+  if (state_[index] != State::kWaiting) return false;
+  for (uint32_t dep : operations_[index].deps) {
+    if (state_[dep] != State::kSucceeded && state_[dep] != State::kSkipped && !in_batch(dep)) {
+      return false;
+    }
+  }
+  const std::vector<BudgetDraw> draws = Draws(index);
+  Result<AcquireResult> acquired = budget_->TryAcquire(draws, now);
+  if (!acquired.ok() || !acquired->acquired) return false;
+  state_[index] = State::kSent;
+  return true;
+}
+
+void Scheduler::Unsend(uint32_t index) {
+  if (state_[index] != State::kSent) return;
+  state_[index] = State::kWaiting;
+  if (pending_deps_[index] == 0) MakeReady(index);
+}
+
 void Scheduler::Complete(uint32_t index) {
   if (Finished(index)) return;
   if (state_[index] == State::kReady) {

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,16 @@ class Scheduler {
 
   // The draws of one attempt of `index` (a retry draws them again).
   std::vector<BudgetDraw> Draws(uint32_t index) const;
+
+  // /Bulk (engine/bulk_emit.cc): the operations waiting for `index`.
+  const std::vector<uint32_t>& Dependents(uint32_t index) const { return dependents_[index]; }
+  // /Bulk: hands out `index` before its dependencies are done, when every one of them is done or
+  // `in_batch(dep)` (a create travelling ahead of it in the same batch); its draws are taken.
+  // False (nothing taken) when it is not waiting, a dependency is neither, or a budget is short.
+  bool TakeEarly(uint32_t index, const std::function<bool(uint32_t)>& in_batch, TimePoint now);
+  // /Bulk: `index`, handed out, was not applied because a create it named in its batch was not
+  // done there: it waits again for its dependencies (ready if they are all done already).
+  void Unsend(uint32_t index);
 
   // `index` succeeded and is durable: dependents whose dependencies are now all done get ready.
   void Complete(uint32_t index);

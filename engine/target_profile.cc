@@ -67,13 +67,14 @@ constexpr std::array<TargetProfile, 3> kProfiles = {
         .budgets = {},
     },
     // A generic server's features are discovered from /ServiceProviderConfig at run time; these
-    // are the assumptions until then. Bulk is off until discovery says otherwise.
+    // are the assumptions until then. `supports_bulk`: `apply` asks /ServiceProviderConfig and
+    // sends /Bulk requests when the target offers them (engine/bulk_emit.cc).
     TargetProfile{
         .name = "generic",
         .base_url_template = "{url}",
         .required_headers = {},
         .supports_patch = true,
-        .supports_bulk = false,
+        .supports_bulk = true,
         .supports_filter = true,
         .filter_eq_only = false,
         .role_values = {},

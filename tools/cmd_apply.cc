@@ -5,12 +5,14 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "engine/emitter.h"
 #include "engine/journal.h"
@@ -30,28 +32,22 @@ inline constexpr int kPacingPercent = 97;
 
 namespace {
 
-// The rate budgets of the run: the profile's (none with --no-budgets), then --profile-file lines
-// and --budget flags, each replacing a budget of the same name.
-Result<std::vector<BucketSpec>> Budgets(const TargetProfile& profile, const ApplyFlags& flags) {
+// The rate budgets of the run: the profile's, a --profile-file's included (with --no-budgets
+// only those the profile file gives), then --budget flags, each replacing a budget of the same
+// name.
+Result<std::vector<BucketSpec>> Budgets(const TargetProfile& profile, const CustomProfile* custom,
+                                        const ApplyFlags& flags) {
   std::vector<BucketSpec> specs;
   if (!flags.no_budgets) {
     for (const RateBudgetSpec& budget : profile.budgets) {
       specs.push_back(BucketSpecFromProfile(budget));
     }
-  }
-  std::vector<std::string> overrides;
-  if (!flags.profile_file.empty()) {
-    std::ifstream file(flags.profile_file);
-    if (!file) {
-      return InvalidArgument(fmt::format("{}: cannot read the profile file", flags.profile_file));
-    }
-    std::string line;
-    while (std::getline(file, line)) {
-      if (!line.empty() && line[0] != '#') overrides.push_back(line);
+  } else if (custom != nullptr) {
+    for (const RateBudgetSpec& budget : custom->file_budgets) {
+      specs.push_back(BucketSpecFromProfile(budget));
     }
   }
-  overrides.insert(overrides.end(), flags.budgets.begin(), flags.budgets.end());
-  for (const std::string& text : overrides) {
+  for (const std::string& text : flags.budgets) {
     SCIMFLOW_ASSIGN_OR_RETURN(BucketSpec spec, ParseBucketSpec(text));
     std::erase_if(specs, [&](const BucketSpec& other) { return other.name == spec.name; });
     specs.push_back(std::move(spec));
@@ -76,6 +72,183 @@ ExitCode Stopped(RunSummary* summary, const ApplyFlags& flags, const Status& sta
 
 }  // namespace
 
+namespace {
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// Applies one setting of a profile file to `*custom`. `first` is true for the file's first
+// setting. Errors: the reason, without the file and line.
+Status ApplySetting(std::string_view key, std::string_view value, bool first,
+                    CustomProfile* custom) {
+  TargetProfile& profile = custom->profile;
+  const auto on_off = [&](bool* flag) {
+    if (value == "on") {
+      *flag = true;
+    } else if (value == "off") {
+      *flag = false;
+    } else {
+      return InvalidArgument(fmt::format("\"{}\" takes on or off, not \"{}\"", key, value));
+    }
+    return Status::Ok();
+  };
+  const auto keep = [&](std::string_view text) -> std::string_view {
+    return custom->strings.emplace_back(text);
+  };
+  const auto add_budget = [&](std::string_view spec_text) {
+    Result<BucketSpec> spec = ParseBucketSpec(spec_text);
+    if (!spec.ok()) return spec.status();
+    const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(spec->period).count();
+    if (seconds <= 0 || seconds > UINT32_MAX) {
+      return InvalidArgument(fmt::format("budget \"{}\": PERIOD is out of range", spec_text));
+    }
+    RateBudgetSpec budget{keep(spec->name), static_cast<uint32_t>(spec->amount),
+                          static_cast<uint32_t>(seconds), spec->per_scope};
+    std::erase_if(custom->budgets,
+                  [&](const RateBudgetSpec& other) { return other.name == budget.name; });
+    std::erase_if(custom->file_budgets,
+                  [&](const RateBudgetSpec& other) { return other.name == budget.name; });
+    custom->budgets.push_back(budget);
+    custom->file_budgets.push_back(budget);
+    return Status::Ok();
+  };
+  if (key.find('=') != std::string_view::npos) return add_budget(key);  // NAME=N/PERIOD
+  if (value.empty()) return InvalidArgument(fmt::format("\"{}\" needs a value", key));
+  if (key == "profile") {
+    const TargetProfile* base = FindProfile(value);
+    if (base == nullptr) return InvalidArgument(fmt::format("unknown profile \"{}\"", value));
+    if (!first) return InvalidArgument("\"profile\" must be the first setting of the file");
+    custom->profile = *base;
+    custom->budgets.assign(base->budgets.begin(), base->budgets.end());
+    custom->headers.assign(base->required_headers.begin(), base->required_headers.end());
+    custom->roles.assign(base->role_values.begin(), base->role_values.end());
+    return Status::Ok();
+  }
+  if (key == "base-url") {
+    profile.base_url_template = keep(value);
+    return Status::Ok();
+  }
+  if (key == "header") {
+    const size_t colon = value.find(':');
+    const std::string_view name = Trim(value.substr(0, colon));
+    if (colon == std::string_view::npos || name.empty() ||
+        name.find(' ') != std::string_view::npos) {
+      return InvalidArgument(fmt::format("\"header\" takes NAME: VALUE, not \"{}\"", value));
+    }
+    std::string lower(name);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "authorization") {
+      return InvalidArgument(
+          "the Authorization header comes from --token-env or --token-file, never from a "
+          "profile file");
+    }
+    const std::string_view kept_name = keep(name);
+    std::erase_if(custom->headers, [&](const RequiredHeader& header) {
+      return header.name == kept_name && header.value.empty();
+    });
+    custom->headers.push_back({kept_name, keep(Trim(value.substr(colon + 1)))});
+    return Status::Ok();
+  }
+  if (key == "budget") return add_budget(value);
+  if (key == "budgets") {
+    if (value != "none") {
+      return InvalidArgument(fmt::format("\"budgets\" takes none, not \"{}\"", value));
+    }
+    custom->budgets.clear();
+    custom->budgets.assign(custom->file_budgets.begin(), custom->file_budgets.end());
+    return Status::Ok();
+  }
+  if (key == "bulk") {
+    return on_off(&profile.supports_bulk);
+  }
+  if (key == "patch") return on_off(&profile.supports_patch);
+  if (key == "hide-suspended-members") return on_off(&profile.hides_suspended_members);
+  if (key == "filter") {
+    if (value == "eq-only") {
+      profile.supports_filter = true;
+      profile.filter_eq_only = true;
+    } else if (value == "full") {
+      profile.supports_filter = true;
+      profile.filter_eq_only = false;
+    } else if (value == "none") {
+      profile.supports_filter = false;
+    } else {
+      return InvalidArgument(
+          fmt::format("\"filter\" takes eq-only, full or none, not \"{}\"", value));
+    }
+    return Status::Ok();
+  }
+  if (key == "roles") {
+    custom->roles.clear();
+    profile.any_role = value == "any";
+    if (profile.any_role) return Status::Ok();
+    std::istringstream words{std::string(value)};
+    std::string word;
+    while (words >> word) custom->roles.push_back(keep(word));
+    return Status::Ok();
+  }
+  if (key == "max-members-per-patch") {
+    uint32_t count = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), count);
+    if (error != std::errc() || end != value.data() + value.size() || count == 0) {
+      return InvalidArgument(
+          fmt::format("\"max-members-per-patch\" takes a positive integer, not \"{}\"", value));
+    }
+    custom->max_members_per_patch = count;
+    return Status::Ok();
+  }
+  return InvalidArgument(fmt::format("unknown setting \"{}\"", key));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CustomProfile>> ParseProfileFile(std::string_view text,
+                                                        std::string_view file,
+                                                        const TargetProfile& base) {
+  auto custom = std::make_unique<CustomProfile>();
+  custom->profile = base;
+  custom->budgets.assign(base.budgets.begin(), base.budgets.end());
+  custom->headers.assign(base.required_headers.begin(), base.required_headers.end());
+  custom->roles.assign(base.role_values.begin(), base.role_values.end());
+  uint64_t line_number = 0;
+  bool first = true;
+  while (!text.empty()) {
+    const size_t newline = text.find('\n');
+    const std::string_view line = Trim(text.substr(0, newline));
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    ++line_number;
+    if (line.empty() || line.front() == '#') continue;
+    const size_t space = line.find_first_of(" \t");
+    const std::string_view key = line.substr(0, space);
+    const std::string_view value =
+        space == std::string_view::npos ? std::string_view() : Trim(line.substr(space));
+    const Status applied = ApplySetting(key, value, first, custom.get());
+    if (!applied.ok()) {
+      return InvalidArgument(fmt::format("{}:{}: {}", file, line_number, applied.message()));
+    }
+    first = false;
+  }
+  TargetProfile& profile = custom->profile;
+  profile.budgets = custom->budgets;
+  profile.required_headers = custom->headers;
+  profile.role_values = custom->roles;
+  return custom;
+}
+
+Result<std::unique_ptr<CustomProfile>> ReadProfileFile(const std::string& path,
+                                                       const TargetProfile& base) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound(fmt::format("{}: cannot read the profile file", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return ParseProfileFile(text.str(), path, base);
+}
+
 void AddApplyFlags(CLI::App* app, ApplyFlags* flags) {
   app->add_option("--target", flags->target, "SCIM base URL of the target")->required();
   app->add_option("--state", flags->state, "state database (journal + state store)")->required();
@@ -86,11 +259,14 @@ void AddApplyFlags(CLI::App* app, ApplyFlags* flags) {
   app->add_option("--profile", flags->profile, "target profile (default: the plan's)")
       ->check(CLI::IsMember({"github-emu", "ghes", "generic"}));
   app->add_option("--profile-file", flags->profile_file,
-                  "budget overrides, one NAME=N/PERIOD per line");
+                  "target profile overrides: base profile, budgets, headers, bulk, ... "
+                  "(docs/apply.md)");
   app->add_option("--budget", flags->budgets, "NAME=N/PERIOD budget override; repeatable");
   app->add_flag("--no-budgets", flags->no_budgets,
                 "drop the profile's budgets (benchmarks, targets without limits); --budget and "
                 "--profile-file still apply");
+  app->add_flag("--no-bulk", flags->no_bulk,
+                "send every operation as its own request, even to a target offering /Bulk");
   app->add_option("--token-env", flags->token_env, "environment variable holding the token")
       ->capture_default_str();
   app->add_option("--token-file", flags->token_file, "file holding the token (re-read on 401)");
@@ -129,8 +305,17 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
                                    : !plan.info.profile.empty() ? plan.info.profile
                                                                 : "github-emu";
   const TargetProfile* profile = FindProfile(profile_name);
+  std::unique_ptr<CustomProfile> custom;
+  if (profile != nullptr && !flags.profile_file.empty()) {
+    Result<std::unique_ptr<CustomProfile>> read = ReadProfileFile(flags.profile_file, *profile);
+    if (!read.ok()) {
+      return Stopped(summary, flags, read.status(), "stopped: configuration", ExitCode::kUsage);
+    }
+    custom = std::move(*read);
+    profile = &custom->profile;
+  }
   summary->target = flags.target;
-  summary->profile = profile_name;
+  summary->profile = profile != nullptr ? std::string(profile->name) : profile_name;
   summary->state = flags.state;
   summary->insecure_tls = flags.insecure;
   summary->conflicts = plan.info.conflicts;
@@ -149,7 +334,7 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
   }
   const Status url = HttpClient::CheckTargetUrl(flags.target, flags.insecure);
   if (!url.ok()) return Stopped(summary, flags, url, "stopped: configuration", ExitCode::kUsage);
-  Result<std::vector<BucketSpec>> budgets = Budgets(*profile, flags);
+  Result<std::vector<BucketSpec>> budgets = Budgets(*profile, custom.get(), flags);
   if (!budgets.ok()) {
     return Stopped(summary, flags, budgets.status(), "stopped: configuration", ExitCode::kUsage);
   }
@@ -170,8 +355,8 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
   for (const std::string& warning : (*client)->warnings()) {
     std::fprintf(stderr, "scimflow %s: %s\n", summary->command.c_str(), warning.c_str());
   }
-  Result<std::unique_ptr<Journal>> journal =
-      Journal::Open(flags.state, flags.target, profile_name, plan.digest, JournalOptions{});
+  Result<std::unique_ptr<Journal>> journal = Journal::Open(
+      flags.state, flags.target, std::string(profile->name), plan.digest, JournalOptions{});
   if (!journal.ok()) {
     return Stopped(summary, flags, journal.status(), "stopped: state database", ExitCode::kUsage);
   }
@@ -181,6 +366,7 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
   options.profile = profile;
   options.concurrency = flags.concurrency;
   options.resume = flags.resume;
+  options.bulk = !flags.no_bulk;
   const std::unique_ptr<ProgressSink> progress = MakeProgressSink(stderr, OutputMode());
   Emitter emitter(plan, options, client->get(), journal->get(), &budget, progress.get(), summary);
   const Status run = emitter.Run();
