@@ -320,6 +320,9 @@ class PlanRun {
                                            flags_.assignments_input_format,
                                            PlanInputRole::kAssignments, &assignments));
       resolver.AddAssignments(assignments.AsResolveInput());
+      // The resolver keeps a compact copy (keys and interned role lists): free the parsed file
+      // before the users stream in.
+      assignments = IngestedInput{};
       IngestStats stats;
       SCIMFLOW_RETURN_IF_ERROR(IngestFileStreaming(
           flags_.users, InputKind::kUsers, flags_.users_input_format, options_,
@@ -330,7 +333,6 @@ class PlanRun {
             return Status::Ok();
           },
           &stats));
-      assignments = IngestedInput{};  // Not read after the last AddUsers: free it first.
       resolver.FinishUsers();
     }
     if (!flags_.groups.empty()) {
