@@ -35,7 +35,6 @@ void CurrentState::AddUser(std::string_view id, const User& user) {
   added.hashes = HashUserAttributes(user, user.roles);
   added.line = user.origin.line;
   added.active = user.active;
-  folded_names_.push_back(FoldUserName(added.user_name, &arena_));
 }
 
 void CurrentState::AddUser(std::string_view id, std::string_view external_id,
@@ -52,7 +51,6 @@ void CurrentState::AddUser(std::string_view id, std::string_view external_id,
   added.hashes = hashes;
   added.line = line;
   added.active = active;
-  folded_names_.push_back(FoldUserName(added.user_name, &arena_));
 }
 
 CurrentGroup& CurrentState::StartGroup(std::string_view id, std::string_view external_id,
@@ -124,6 +122,15 @@ void CurrentState::IndexUsers() {
 
 void CurrentState::IndexUserNames() const {
   std::call_once(folded_names_indexed_, [this] {
+    // Folded here rather than as users are added, so the 10^6 views are not held while the
+    // desired state is built. Most names have no upper-case letter and need no copy.
+    // The arena is written only here after Finalize, once, under the once_flag; the state object
+    // itself is never const (it is built, then handed out as const).
+    Arena* arena = const_cast<Arena*>(&arena_);
+    folded_names_.reserve(users_.size());
+    for (const CurrentUser& user : users_) {
+      folded_names_.push_back(FoldUserName(user.user_name, arena));
+    }
     // Isolated: while this thread waits for the parallel build it must not pick up another
     // task of the caller's loop, which would call IndexUserNames again and wait on itself.
     tbb::this_task_arena::isolate([this] {

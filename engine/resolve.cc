@@ -145,10 +145,11 @@ AssignmentTable LoadAssignments(const ResolveInput& input, const TargetProfile& 
 struct UserScratch {
   // The record's place in the users file (its line is DesiredUser::line, its file the
   // resolver's), kept apart from a RecordOrigin to keep this per-user struct small.
+  // Ordered for packing (48 bytes, not 56): this is allocated once per user.
   uint64_t byte_offset = 0;
-  uint32_t byte_length = 0;
   std::string_view folded_name;   // In the resolver's arenas.
   std::string_view unknown_role;  // The first role the profile refuses, copied; empty if none.
+  uint32_t byte_length = 0;
   bool assignment_refused = false;
 };
 
