@@ -277,8 +277,12 @@ void AddSnapshotChunk(const SnapshotChunk& chunk, CurrentState* state) {
     state->AddIssue(reject.origin.line, std::string(reject.reason), reject.excerpt);
   }
   for (const SnapshotUser& user : chunk.users) {
-    state->AddUser(user.id, user.user.external_id, user.user.user_name, user.hashes,
-                   user.user.active, user.user.origin.line);
+    // Producers other than the snapshot reader (the live target reader) leave the hashes unset,
+    // all zero. A real content hash of zero is recomputed to the same value, so this is exact.
+    const AttributeHashes hashes =
+        user.hashes.content != 0 ? user.hashes : HashUserAttributes(user.user, user.user.roles);
+    state->AddUser(user.id, user.user.external_id, user.user.user_name, hashes, user.user.active,
+                   user.user.origin.line);
   }
   for (const SnapshotGroup& group : chunk.groups) {
     state->AddGroup(group.id, group.external_id, group.display_name, group.member_ids,

@@ -43,8 +43,9 @@ struct SnapshotUser {
   std::string_view id;
   User user;  // `origin` locates the line; strings live in the chunk's arena.
   // HashUserAttributes(user, user.roles), computed by the parsing thread so the in-order sink
-  // (which builds the CurrentState one user at a time) only copies keys.
-  AttributeHashes hashes;
+  // (which builds the CurrentState one user at a time) only copies keys. A producer may leave it
+  // zero (value-initialised); AddSnapshotChunk then computes it.
+  AttributeHashes hashes{};
 };
 
 struct SnapshotGroup {
