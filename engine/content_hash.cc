@@ -42,13 +42,21 @@ uint64_t HashEmails(std::span<const Email> emails, std::string* scratch) {
 // Roles are a set: sorted and de-duplicated before hashing. Users have one or two roles, so a
 // small vector is cheaper than any set.
 uint64_t HashRoles(std::span<const Role> roles, std::string* scratch) {
-  std::vector<std::string_view> values;
-  values.reserve(roles.size());
-  for (const Role& role : roles) values.push_back(role.value);
-  std::sort(values.begin(), values.end());
-  values.erase(std::unique(values.begin(), values.end()), values.end());
+  // The common case sorts on the stack: a heap allocation per user costs more than the hash.
+  constexpr size_t kInlineRoles = 8;
+  std::string_view inline_values[kInlineRoles];
+  std::vector<std::string_view> spilled;
+  std::string_view* values = inline_values;
+  if (roles.size() > kInlineRoles) {
+    spilled.resize(roles.size());
+    values = spilled.data();
+  }
+  for (size_t index = 0; index < roles.size(); ++index) values[index] = roles[index].value;
+  std::string_view* end = values + roles.size();
+  std::sort(values, end);
+  end = std::unique(values, end);
   scratch->clear();
-  for (std::string_view value : values) AppendField(scratch, value);
+  for (const std::string_view* value = values; value != end; ++value) AppendField(scratch, *value);
   return HashBytes(*scratch);
 }
 

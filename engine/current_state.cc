@@ -1,6 +1,7 @@
 #include "engine/current_state.h"
 
 #include <fmt/format.h>
+#include <tbb/task_arena.h>
 
 #include <algorithm>
 #include <cctype>
@@ -34,7 +35,6 @@ void CurrentState::AddUser(std::string_view id, const User& user) {
   added.hashes = HashUserAttributes(user, user.roles);
   added.line = user.origin.line;
   added.active = user.active;
-  folded_names_.push_back(FoldUserName(added.user_name, &arena_));
 }
 
 void CurrentState::AddUser(std::string_view id, std::string_view external_id,
@@ -51,7 +51,6 @@ void CurrentState::AddUser(std::string_view id, std::string_view external_id,
   added.hashes = hashes;
   added.line = line;
   added.active = active;
-  folded_names_.push_back(FoldUserName(added.user_name, &arena_));
 }
 
 CurrentGroup& CurrentState::StartGroup(std::string_view id, std::string_view external_id,
@@ -72,8 +71,12 @@ void CurrentState::AddGroup(std::string_view id, std::string_view external_id,
   // Members are resolved now, so 10^6 member id strings are never copied; the span is set in
   // Finalize because the pool still grows.
   const size_t begin = member_pool_.size();
-  for (std::string_view member_id : member_ids) {
-    const uint32_t user = by_id_.Find(member_id);
+  // Looked up together, so the cache misses of a large group's members overlap.
+  member_scratch_.resize(member_ids.size());
+  by_id_.FindBatch(member_ids, member_scratch_);
+  for (size_t index = 0; index < member_ids.size(); ++index) {
+    const std::string_view member_id = member_ids[index];
+    const uint32_t user = member_scratch_[index];
     if (user == kNoIndex) {
       AddIssue(line, fmt::format("group member id \"{}\" is not a user of the snapshot", member_id),
                external_id);
@@ -115,10 +118,30 @@ void CurrentState::IndexUsers() {
       count, [this](size_t user) { return users_[user].external_id; }, all);
   by_id_.Build(
       count, [this](size_t user) { return users_[user].id; }, all);
-  // Only the users that survive the externalId check hold their userName.
-  by_folded_name_.Build(
-      count, [this](size_t user) { return folded_names_[user]; },
-      [this](size_t user) { return by_external_id_.FirstOf(user) == user; });
+}
+
+void CurrentState::IndexUserNames() const {
+  std::call_once(folded_names_indexed_, [this] {
+    // Folded here rather than as users are added, so the 10^6 views are not held while the
+    // desired state is built. Most names have no upper-case letter and need no copy.
+    // The arena is written only here after Finalize, once, under the once_flag; the state object
+    // itself is never const (it is built, then handed out as const).
+    Arena* arena = const_cast<Arena*>(&arena_);
+    folded_names_.reserve(users_.size());
+    for (const CurrentUser& user : users_) {
+      folded_names_.push_back(FoldUserName(user.user_name, arena));
+    }
+    // Isolated: while this thread waits for the parallel build it must not pick up another
+    // task of the caller's loop, which would call IndexUserNames again and wait on itself.
+    tbb::this_task_arena::isolate([this] {
+      // Only the users that survive the externalId check hold their userName.
+      by_folded_name_.Build(
+          users_.size(), [this](size_t user) { return folded_names_[user]; },
+          [this](size_t user) { return by_external_id_.FirstOf(user) == user; });
+    });
+    // The index holds the folded names now (their bytes stay in the arena).
+    folded_names_ = {};
+  });
 }
 
 void CurrentState::Finalize() {
@@ -130,6 +153,10 @@ void CurrentState::Finalize() {
   group_by_external_id_.Build(
       groups_.size(), [this](size_t group) { return groups_[group].external_id; },
       [](size_t) { return true; });
+  // Target ids are looked up only to resolve group members, which are all in: free the index
+  // before the desired state takes its memory.
+  by_id_ = KeyIndex();
+  member_scratch_ = {};
   ReportDuplicates();
   active_users_ = 0;
   for (size_t user = 0; user < users_.size(); ++user) {

@@ -16,6 +16,7 @@
 #define SCIMFLOW_ENGINE_CURRENT_STATE_H_
 
 #include <cstdint>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -109,9 +110,15 @@ class CurrentState {
   }
   // Index of the user whose userName equals `folded_user_name` ignoring ASCII case, or kNoIndex.
   // REQUIRES: the argument is already folded (FoldUserName).
+  // The userName index is built on the first call (or by IndexUserNames): only creates look
+  // names up, so the index is not held while the desired state is being built.
   uint32_t FindUserByFoldedName(std::string_view folded_user_name) const {
+    IndexUserNames();
     return by_folded_name_.Find(folded_user_name);
   }
+  // Builds the userName index if it is not built yet; safe from any thread (the first caller
+  // builds it, in parallel, while the others wait). Reconcile calls it before its parallel loops.
+  void IndexUserNames() const;
   // False for a user or group dropped as a later duplicate of its externalId.
   bool IsUserKept(uint32_t user) const { return by_external_id_.FirstOf(user) == user; }
   bool IsGroupKept(uint32_t group) const { return group_by_external_id_.FirstOf(group) == group; }
@@ -132,12 +139,15 @@ class CurrentState {
   std::vector<CurrentUser> users_;
   std::vector<CurrentGroup> groups_;
   std::vector<std::pair<size_t, size_t>> member_ranges_;  // Per group: [begin, end) in the pool.
-  std::vector<std::string_view> folded_names_;            // Parallel to users_.
-  std::vector<uint32_t> member_pool_;                     // What CurrentGroup::members views into.
+  // Parallel to users_; freed once IndexUserNames has built by_folded_name_.
+  mutable std::vector<std::string_view> folded_names_;
+  std::vector<uint32_t> member_pool_;     // What CurrentGroup::members views into.
+  std::vector<uint32_t> member_scratch_;  // AddGroup's lookups, reused group to group.
   std::vector<SourceIssue> issues_;
   KeyIndex by_external_id_;
   KeyIndex by_id_;
-  KeyIndex by_folded_name_;
+  mutable KeyIndex by_folded_name_;  // Built once by IndexUserNames.
+  mutable std::once_flag folded_names_indexed_;
   KeyIndex group_by_external_id_;
   size_t active_users_ = 0;
   bool users_indexed_ = false;

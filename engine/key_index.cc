@@ -10,7 +10,7 @@ namespace scimflow {
 void KeyIndex::Build(size_t count, const std::function<std::string_view(size_t)>& key_of,
                      const std::function<bool(size_t)>& include) {
   entries_.resize(count);
-  included_.assign(count, 0);
+  included_.assign(count, kExcluded);
   map_ = std::make_unique<IdentityMap<uint32_t>>(count);
   tbb::enumerable_thread_specific<std::vector<uint32_t>> local_duplicates;
   tbb::parallel_for(tbb::blocked_range<size_t>(0, count),
@@ -22,7 +22,7 @@ void KeyIndex::Build(size_t count, const std::function<std::string_view(size_t)>
                         entry.key = key_of(record);
                         entry.hash = HashKey(entry.key);
                         entry.value = static_cast<uint32_t>(record);
-                        included_[record] = 1;
+                        included_[record] = kUnique;
                         // The map is sized for `count` keys at half load, so Insert cannot run out
                         // of slots.
                         Entry* winner = map_->Insert(&entry);
@@ -38,6 +38,9 @@ void KeyIndex::Build(size_t count, const std::function<std::string_view(size_t)>
   for (uint32_t record : racers) {
     Entry* winner = map_->Find(entries_[record].key, entries_[record].hash);
     winner->value = std::min(winner->value, record);
+    // Both sides of a race answer FirstOf through the map; every other record is its own first.
+    included_[record] = kShared;
+    included_[winner - entries_.data()] = kShared;
   }
   // The records sharing a key are the racers plus the entry each racer lost to; of those, all but
   // the smallest index of each key are duplicates.
@@ -60,8 +63,24 @@ uint32_t KeyIndex::Find(std::string_view key, uint64_t hash) const {
 }
 
 uint32_t KeyIndex::FirstOf(size_t record) const {
-  if (record >= entries_.size() || !included_[record]) return kNoIndex;
+  if (record >= entries_.size() || included_[record] == kExcluded) return kNoIndex;
+  if (included_[record] == kUnique) return static_cast<uint32_t>(record);
   return Find(entries_[record].key, entries_[record].hash);
+}
+
+void KeyIndex::FindBatch(std::span<const std::string_view> keys, std::span<uint32_t> found) const {
+  if (!map_) {
+    std::fill(found.begin(), found.begin() + static_cast<ptrdiff_t>(keys.size()), kNoIndex);
+    return;
+  }
+  Entry* entries[config::kIdentityMapBatch];
+  for (size_t base = 0; base < keys.size(); base += config::kIdentityMapBatch) {
+    const size_t count = std::min(config::kIdentityMapBatch, keys.size() - base);
+    map_->FindBatch(keys.subspan(base, count), std::span<Entry*>(entries, count));
+    for (size_t offset = 0; offset < count; ++offset) {
+      found[base + offset] = entries[offset] == nullptr ? kNoIndex : entries[offset]->value;
+    }
+  }
 }
 
 }  // namespace scimflow

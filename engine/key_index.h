@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -46,7 +47,13 @@ class KeyIndex {
 
   // The earliest included record with the same key as `record`: `record` itself when it is the
   // first, an earlier index when it is a duplicate, kNoIndex when it was excluded.
+  // Constant time for a record whose key no other record shares (no map probe).
   uint32_t FirstOf(size_t record) const;
+
+  // found[k] = Find(keys[k]) for every k, with the cache misses of a few keys overlapped: the way
+  // to resolve many keys (group members) against an index much larger than the caches.
+  // REQUIRES: found.size() >= keys.size().
+  void FindBatch(std::span<const std::string_view> keys, std::span<uint32_t> found) const;
 
   // Records that are duplicates of an earlier record, in ascending order.
   const std::vector<uint32_t>& duplicates() const { return duplicates_; }
@@ -55,6 +62,9 @@ class KeyIndex {
   using Entry = IdentityEntry<uint32_t>;
 
   std::vector<Entry> entries_;  // One per record; the map points into it, so never resized.
+  // Per record: kExcluded, kUnique (inserted, no other record has its key: FirstOf is the
+  // record itself), or kShared (some other record has its key: FirstOf asks the map).
+  enum : uint8_t { kExcluded = 0, kUnique = 1, kShared = 2 };
   std::vector<uint8_t> included_;
   std::vector<uint32_t> duplicates_;
   std::unique_ptr<IdentityMap<uint32_t>> map_;

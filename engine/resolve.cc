@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <unordered_map>
 
 namespace scimflow {
@@ -59,8 +60,12 @@ const Role* FirstUnknownRole(std::span<const Role> roles, const TargetProfile& p
   return nullptr;
 }
 
+// The assignments file in compact form: per record its externalId and its roles, copied out of
+// the parsed chunks (which the caller may free as soon as AddAssignments returns). Role lists
+// are interned: an export names a handful of distinct lists (`["user"]`) for 10^6 records.
 struct AssignmentTable {
-  std::vector<const Assignment*> records;
+  std::vector<std::string_view> keys;        // externalIds, in `arena`.
+  std::vector<std::span<const Role>> roles;  // Interned, in `arena`.
   std::vector<uint8_t> refused;  // Per record: its roles were refused, so its user is held.
   // Per record: it is the first of its externalId, and (set while users stream in, from many
   // threads, so through atomic_ref) some user record carries that externalId. Together they
@@ -68,26 +73,64 @@ struct AssignmentTable {
   std::vector<uint8_t> first;
   std::vector<uint8_t> matched;
   KeyIndex index;
+  std::unique_ptr<Arena> arena = std::make_unique<Arena>();
+};
+
+// Copies `roles` into `arena` once per distinct list (values and primary flags, in order).
+class RoleListInterner {
+ public:
+  explicit RoleListInterner(Arena* arena) : arena_(arena) {}
+
+  std::span<const Role> Intern(std::span<const Role> roles) {
+    if (roles.empty()) return {};
+    scratch_.clear();
+    for (const Role& role : roles) {
+      const auto length = static_cast<uint32_t>(role.value.size());
+      scratch_.append(reinterpret_cast<const char*>(&length), sizeof(length));
+      scratch_.append(role.value);
+      scratch_.push_back(role.primary ? '1' : '0');
+    }
+    const auto found = lists_.find(scratch_);
+    if (found != lists_.end()) return found->second;
+    std::span<Role> copy = arena_->AllocateArray<Role>(roles.size());
+    for (size_t index = 0; index < roles.size(); ++index) {
+      copy[index] = {arena_->Copy(roles[index].value), roles[index].primary};
+    }
+    lists_.emplace(scratch_, copy);
+    return copy;
+  }
+
+ private:
+  Arena* arena_;
+  std::string scratch_;  // The list's length-prefixed encoding, reused.
+  std::unordered_map<std::string, std::span<const Role>> lists_;
 };
 
 AssignmentTable LoadAssignments(const ResolveInput& input, const TargetProfile& profile,
                                 std::vector<ResolveReject>* rejects) {
   AssignmentTable table;
-  table.records = Flatten(input, &RecordChunk::assignments);
-  table.refused.assign(table.records.size(), 0);
-  table.first.assign(table.records.size(), 0);
-  table.matched.assign(table.records.size(), 0);
+  const std::vector<const Assignment*> records = Flatten(input, &RecordChunk::assignments);
+  table.keys.resize(records.size());
+  table.roles.resize(records.size());
+  RoleListInterner interner(table.arena.get());
+  for (size_t record = 0; record < records.size(); ++record) {
+    table.keys[record] = table.arena->Copy(records[record]->external_id);
+    table.roles[record] = interner.Intern(records[record]->roles);
+  }
+  table.refused.assign(records.size(), 0);
+  table.first.assign(records.size(), 0);
+  table.matched.assign(records.size(), 0);
   table.index.Build(
-      table.records.size(), [&](size_t record) { return table.records[record]->external_id; },
+      records.size(), [&](size_t record) { return table.keys[record]; },
       [](size_t) { return true; });
-  for (size_t record = 0; record < table.records.size(); ++record) {
-    const Assignment& assignment = *table.records[record];
+  for (size_t record = 0; record < records.size(); ++record) {
+    const Assignment& assignment = *records[record];
     const uint32_t first = table.index.FirstOf(record);
     table.first[record] = first == record;
     if (first != record) {
       rejects->push_back({InputKind::kAssignments, assignment.origin,
                           fmt::format("duplicate externalId \"{}\" (first at line {})",
-                                      assignment.external_id, table.records[first]->origin.line)});
+                                      assignment.external_id, records[first]->origin.line)});
     } else if (const Role* role = FirstUnknownRole(assignment.roles, profile)) {
       table.refused[record] = 1;
       rejects->push_back(
@@ -102,10 +145,11 @@ AssignmentTable LoadAssignments(const ResolveInput& input, const TargetProfile& 
 struct UserScratch {
   // The record's place in the users file (its line is DesiredUser::line, its file the
   // resolver's), kept apart from a RecordOrigin to keep this per-user struct small.
+  // Ordered for packing (48 bytes, not 56): this is allocated once per user.
   uint64_t byte_offset = 0;
-  uint32_t byte_length = 0;
   std::string_view folded_name;   // In the resolver's arenas.
   std::string_view unknown_role;  // The first role the profile refuses, copied; empty if none.
+  uint32_t byte_length = 0;
   bool assignment_refused = false;
 };
 
@@ -118,6 +162,7 @@ class UserResolver {
       : assignments_(assignments), profile_(profile), current_(current), desired_(desired) {}
 
   void AddChunk(const RecordChunk& chunk) {
+    if (desired_->users.empty()) ReserveFor(chunk);
     const size_t base = desired_->users.size();
     const size_t count = chunk.users.size();
     desired_->users.resize(base + count);
@@ -146,6 +191,25 @@ class UserResolver {
   }
 
  private:
+  // Sizes the per-user vectors once, from the users file's size and the first chunk's bytes per
+  // record, so they are not regrown by doubling while the file streams in: each regrowth holds
+  // the old and the new array at once, and leaves up to half the new one unused.
+  void ReserveFor(const RecordChunk& chunk) {
+    if (chunk.users.empty()) return;
+    const RecordOrigin& first = chunk.users.front().origin;
+    const RecordOrigin& last = chunk.users.back().origin;
+    const uint64_t chunk_bytes = last.byte_offset + last.byte_length - first.byte_offset;
+    std::error_code error;
+    const uintmax_t file_bytes = std::filesystem::file_size(std::string(first.file), error);
+    if (error || chunk_bytes == 0 || file_bytes == 0) return;
+    const double bytes_per_user = static_cast<double>(chunk_bytes) / chunk.users.size();
+    // A little slack for records shorter than the first chunk's; an underestimate only means
+    // one regrowth at the end.
+    const auto expected = static_cast<size_t>(file_bytes / bytes_per_user * 1.02) + 1024;
+    desired_->users.reserve(expected);
+    scratch_.reserve(expected);
+  }
+
   // First pass: copies out of the chunk what outlives it: keys, hashes, flags, and the full
   // attributes of a user that differs from the target (only those need a request body).
   void Describe(const User& user, size_t record, Arena* arena) {
@@ -165,7 +229,7 @@ class UserResolver {
       if (out.assigned) {
         std::atomic_ref<uint8_t>(assignments_->matched[assignment])
             .store(1, std::memory_order_relaxed);
-        roles = assignments_->records[assignment]->roles;
+        roles = assignments_->roles[assignment];
         scratch.assignment_refused = assignments_->refused[assignment] != 0;
       }
     } else if (const Role* role = FirstUnknownRole(user.roles, profile_)) {
@@ -301,11 +365,17 @@ class GroupResolver {
     std::vector<std::vector<std::pair<uint32_t, uint32_t>>> pairs(BlockCount(count));
     std::vector<std::vector<ResolveReject>> rejects(BlockCount(count));
     ForEachBlock(count, [&](size_t block, size_t begin, size_t end) {
+      std::vector<uint32_t> found;
       for (size_t record = begin; record < end; ++record) {
         if (group_of[record] == kNoIndex) continue;
         const Group& group = records[record];
-        for (std::string_view member : group.member_external_ids) {
-          const uint32_t user = desired_->FindUser(member);
+        // Looked up together, so the cache misses of a large group's members overlap.
+        const std::span<const std::string_view> members = group.member_external_ids;
+        found.resize(members.size());
+        desired_->user_by_external_id.FindBatch(members, found);
+        for (size_t index = 0; index < members.size(); ++index) {
+          const std::string_view member = members[index];
+          const uint32_t user = found[index];
           if (user == kNoIndex) {
             rejects[block].push_back(
                 {InputKind::kGroups, group.origin,
@@ -436,7 +506,7 @@ void Resolver::FinishUsers() {
   // The assignments are done with once every user is in: count those naming no user, then free
   // the table before the userName index and the holds take their memory.
   AssignmentTable& table = impl_->assignments;
-  for (size_t record = 0; record < table.records.size(); ++record) {
+  for (size_t record = 0; record < table.keys.size(); ++record) {
     if (table.first[record] && !table.matched[record]) ++impl_->desired.assignments_without_user;
   }
   table = AssignmentTable{};

@@ -1,6 +1,7 @@
 #include "io/scim_json.h"
 
 #include <array>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -136,6 +137,16 @@ Status ToStatus(const Fault& fault) {
   return Fault{};
 }
 
+// True when the member name `key` is exactly `name`, compared byte for byte as written (what
+// raw_json_string's operator== does, without its generic checks): the bytes of `name`, then the
+// closing quote. Reading name.size() + 1 bytes is safe: the document is padded
+// (simdjson::SIMDJSON_PADDING) and a shorter key ends in its quote and the `:` that follows.
+// Callers switch on the first byte first, so an attribute costs one or two comparisons
+// rather than one per known attribute name.
+[[gnu::always_inline]] inline bool KeyIs(const char* key, std::string_view name) {
+  return std::memcmp(key, name.data(), name.size()) == 0 && key[name.size()] == '"';
+}
+
 // Calls `visit(key, value)` for every member of `object`; stops at the first error.
 template <typename Visit>
 Fault ForEachField(od::object& object, Visit&& visit) {
@@ -153,12 +164,14 @@ Fault ParseName(od::value& value, Arena* arena, PersonName* out) {
   SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "name", &object, &present));
   if (!present) return Fault{};
   return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
-    if (key == "givenName") return ReadString(member, "name.givenName", arena, &out->given_name);
-    if (key == "familyName") {
+    if (KeyIs(key.raw(), "givenName"))
+      return ReadString(member, "name.givenName", arena, &out->given_name);
+    if (KeyIs(key.raw(), "familyName")) {
       return ReadString(member, "name.familyName", arena, &out->family_name);
     }
-    if (key == "formatted") return ReadString(member, "name.formatted", arena, &out->formatted);
-    if (key == "middleName") {
+    if (KeyIs(key.raw(), "formatted"))
+      return ReadString(member, "name.formatted", arena, &out->formatted);
+    if (KeyIs(key.raw(), "middleName")) {
       return ReadString(member, "name.middleName", arena, &out->middle_name);
     }
     return Fault{};
@@ -171,9 +184,9 @@ Fault ParseEmail(od::value& value, Arena* arena, Email* out) {
   SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "emails", &object, &present));
   if (!present) return Fault{};
   return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
-    if (key == "value") return ReadString(member, "emails.value", arena, &out->value);
-    if (key == "type") return ReadString(member, "emails.type", arena, &out->type);
-    if (key == "primary") return ReadBool(member, "emails.primary", &out->primary);
+    if (KeyIs(key.raw(), "value")) return ReadString(member, "emails.value", arena, &out->value);
+    if (KeyIs(key.raw(), "type")) return ReadString(member, "emails.type", arena, &out->type);
+    if (KeyIs(key.raw(), "primary")) return ReadBool(member, "emails.primary", &out->primary);
     return Fault{};
   });
 }
@@ -206,8 +219,8 @@ Fault ParseRole(od::value& value, Arena* arena, Role* out) {
   SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "roles", &object, &present));
   if (!present) return Fault{};
   return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
-    if (key == "value") return ReadString(member, "roles.value", arena, &out->value);
-    if (key == "primary") return ReadBool(member, "roles.primary", &out->primary);
+    if (KeyIs(key.raw(), "value")) return ReadString(member, "roles.value", arena, &out->value);
+    if (KeyIs(key.raw(), "primary")) return ReadBool(member, "roles.primary", &out->primary);
     return Fault{};
   });
 }
@@ -239,7 +252,7 @@ Fault ParseMember(od::value& value, Arena* arena, std::string_view* out) {
   SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "members", &object, &present));
   if (!present) return Fault{};
   return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
-    if (key == "value") return ReadString(member, "members.value", arena, out);
+    if (KeyIs(key.raw(), "value")) return ReadString(member, "members.value", arena, out);
     return Fault{};
   });
 }
@@ -261,16 +274,38 @@ Fault ParseMembers(od::value& value, Arena* arena, std::span<const std::string_v
   return Fault{};
 }
 
-Fault ParseUserField(od::raw_json_string key, od::value& value, Arena* arena, ScimUser* out) {
+Fault ParseUserField(od::raw_json_string raw_key, od::value& value, Arena* arena, ScimUser* out) {
   User& user = out->user;
-  if (key == "externalId") return ReadString(value, "externalId", arena, &user.external_id);
-  if (key == "userName") return ReadString(value, "userName", arena, &user.user_name);
-  if (key == "id") return ReadString(value, "id", arena, &out->id);
-  if (key == "displayName") return ReadString(value, "displayName", arena, &user.display_name);
-  if (key == "name") return ParseName(value, arena, &user.name);
-  if (key == "emails") return ParseEmails(value, arena, &user.emails);
-  if (key == "roles") return ParseRoles(value, arena, &user.roles);
-  if (key == "active") return ReadBool(value, "active", &user.active);
+  const char* key = raw_key.raw();
+  switch (key[0]) {
+    case 'a':
+      if (KeyIs(key, "active")) return ReadBool(value, "active", &user.active);
+      break;
+    case 'd':
+      if (KeyIs(key, "displayName")) {
+        return ReadString(value, "displayName", arena, &user.display_name);
+      }
+      break;
+    case 'e':
+      if (KeyIs(key, "externalId"))
+        return ReadString(value, "externalId", arena, &user.external_id);
+      if (KeyIs(key, "emails")) return ParseEmails(value, arena, &user.emails);
+      break;
+    case 'i':
+      if (KeyIs(key, "id")) return ReadString(value, "id", arena, &out->id);
+      break;
+    case 'n':
+      if (KeyIs(key, "name")) return ParseName(value, arena, &user.name);
+      break;
+    case 'r':
+      if (KeyIs(key, "roles")) return ParseRoles(value, arena, &user.roles);
+      break;
+    case 'u':
+      if (KeyIs(key, "userName")) return ReadString(value, "userName", arena, &user.user_name);
+      break;
+    default:
+      break;
+  }
   return Fault{};  // Unknown attributes (schemas, meta, groups, extensions) are ignored.
 }
 
@@ -301,13 +336,16 @@ Fault MapScimGroup(od::object object, Arena* arena, ScimGroup* out) {
   Group& group = out->group;
   SCIMFLOW_FAULT_RETURN_IF(
       ForEachField(object, [&](od::raw_json_string key, od::value& value) -> Fault {
-        if (key == "externalId") return ReadString(value, "externalId", arena, &group.external_id);
-        if (key == "displayName") {
+        if (KeyIs(key.raw(), "externalId")) {
+          return ReadString(value, "externalId", arena, &group.external_id);
+        }
+        if (KeyIs(key.raw(), "displayName")) {
           return ReadString(value, "displayName", arena, &group.display_name);
         }
-        if (key == "id") return ReadString(value, "id", arena, &out->id);
-        if (key == "members") return ParseMembers(value, arena, &group.member_external_ids);
-        if (key == "roles") group.has_roles = true;
+        if (KeyIs(key.raw(), "id")) return ReadString(value, "id", arena, &out->id);
+        if (KeyIs(key.raw(), "members"))
+          return ParseMembers(value, arena, &group.member_external_ids);
+        if (KeyIs(key.raw(), "roles")) group.has_roles = true;
         return Fault{};
       }));
   if (group.external_id.empty()) return Missing("externalId");
@@ -319,8 +357,10 @@ Fault MapAssignment(od::object object, Arena* arena, Assignment* out) {
   *out = Assignment{};
   SCIMFLOW_FAULT_RETURN_IF(
       ForEachField(object, [&](od::raw_json_string key, od::value& value) -> Fault {
-        if (key == "externalId") return ReadString(value, "externalId", arena, &out->external_id);
-        if (key == "roles") return ParseRoles(value, arena, &out->roles);
+        if (KeyIs(key.raw(), "externalId")) {
+          return ReadString(value, "externalId", arena, &out->external_id);
+        }
+        if (KeyIs(key.raw(), "roles")) return ParseRoles(value, arena, &out->roles);
         return Fault{};
       }));
   if (out->external_id.empty()) return Missing("externalId");

@@ -48,7 +48,7 @@ Status ParseLine(ondemand::parser& parser, std::string_view text, const RecordOr
     SCIMFLOW_RETURN_IF_ERROR(FinishDocument(document));
     if (user.id.empty()) return InvalidArgument("missing required attribute \"id\"");
     user.user.origin = origin;
-    chunk->users.push_back({user.id, user.user});
+    chunk->users.push_back({user.id, user.user, HashUserAttributes(user.user, user.user.roles)});
     return Status::Ok();
   }
   ScimGroup group;
@@ -276,7 +276,14 @@ void AddSnapshotChunk(const SnapshotChunk& chunk, CurrentState* state) {
   for (const Reject& reject : chunk.rejects) {
     state->AddIssue(reject.origin.line, std::string(reject.reason), reject.excerpt);
   }
-  for (const SnapshotUser& user : chunk.users) state->AddUser(user.id, user.user);
+  for (const SnapshotUser& user : chunk.users) {
+    // Producers other than the snapshot reader (the live target reader) leave the hashes unset,
+    // all zero. A real content hash of zero is recomputed to the same value, so this is exact.
+    const AttributeHashes hashes =
+        user.hashes.content != 0 ? user.hashes : HashUserAttributes(user.user, user.user.roles);
+    state->AddUser(user.id, user.user.external_id, user.user.user_name, hashes, user.user.active,
+                   user.user.origin.line);
+  }
   for (const SnapshotGroup& group : chunk.groups) {
     state->AddGroup(group.id, group.external_id, group.display_name, group.member_ids,
                     group.origin.line);

@@ -24,6 +24,7 @@
 
 #include "engine/arena.h"
 #include "engine/chunk.h"
+#include "engine/content_hash.h"
 #include "engine/current_state.h"
 #include "engine/model.h"
 #include "engine/options.h"
@@ -41,6 +42,10 @@ inline constexpr size_t kSnapshotPadding = 64;
 struct SnapshotUser {
   std::string_view id;
   User user;  // `origin` locates the line; strings live in the chunk's arena.
+  // HashUserAttributes(user, user.roles), computed by the parsing thread so the in-order sink
+  // (which builds the CurrentState one user at a time) only copies keys. A producer may leave it
+  // zero (value-initialised); AddSnapshotChunk then computes it.
+  AttributeHashes hashes{};
 };
 
 struct SnapshotGroup {

@@ -105,6 +105,47 @@ TEST_F(NdjsonParserTest, UnusableRecordsAreRejectedOnTheFastPath) {
   EXPECT_EQ(chunk_.rejects[0].excerpt, "{\"userName\":\"u2\"}");
 }
 
+// The fast path reads a chunk in windows of about 128 KiB: records on both sides of every window
+// boundary, blank lines, a reject, and one line longer than a window must come out exactly as a
+// single pass would give them.
+TEST_F(NdjsonParserTest, ChunkLargerThanTheFastPathWindowKeepsEveryLineAndOffset) {
+  std::string text;
+  std::vector<size_t> offsets;  // Of each record's line, by record number.
+  std::vector<uint64_t> lines;
+  uint64_t line = 0;
+  for (int record = 0; record < 6000; ++record) {
+    if (record % 1000 == 7) {
+      text += "\n";  // A blank line: counted, not a record.
+      ++line;
+    }
+    offsets.push_back(text.size());
+    lines.push_back(line);
+    std::string display;
+    if (record == 3000) display = std::string(200 << 10, 'x');  // Longer than a window.
+    text += "{\"externalId\":\"e" + std::to_string(record) + "\",\"userName\":\"u" +
+            std::to_string(record) + "\",\"displayName\":\"" + display + "\"" +
+            (record == 4500 ? ",\"active\":1" : "") + "}\n";
+    ++line;
+  }
+  ASSERT_GT(text.size(), size_t{3} * (128 << 10));  // Several windows.
+  const ChunkParseStats stats = Parse(text);
+  EXPECT_TRUE(stats.fast_path);
+  EXPECT_EQ(stats.newlines, line);
+  ASSERT_EQ(chunk_.users.size(), 5999u);
+  EXPECT_EQ(Rejects(),
+            (std::vector<std::string>{std::to_string(lines[4500] + 1) +
+                                      R"(: wrong type for "active": expected boolean)"}));
+  for (size_t index = 0; index < chunk_.users.size(); ++index) {
+    const size_t record = index < 4500 ? index : index + 1;
+    const User& user = chunk_.users[index];
+    ASSERT_EQ(user.external_id, "e" + std::to_string(record));
+    EXPECT_EQ(user.origin.line, lines[record]);
+    EXPECT_EQ(user.origin.byte_offset, 1000 + offsets[record]);
+    EXPECT_EQ(text.substr(offsets[record] + user.origin.byte_length, 1), "\n");
+  }
+  EXPECT_EQ(chunk_.users[3000].display_name.size(), size_t{200} << 10);
+}
+
 TEST_F(NdjsonParserTest, MalformedLineIsRejectedAndTheRestOfTheChunkSurvives) {
   const ChunkParseStats stats = Parse(
       "{\"externalId\":\"e1\",\"userName\":\"u1\"}\n"
