@@ -218,6 +218,10 @@ void Emitter::FillFromScheduler(Clock::time_point now) {
   limiting_budget_.clear();
   while (in_flight_ < options_.concurrency && stop_.ok()) {
     if (bulk_limits_) {
+      // Outcomes still waiting for their commit release their dependents only once committed,
+      // and those may fill this batch (a group's member adds behind the user creates they
+      // name). A commit is one fsync; a batch is up to maxOperations requests: wait for it.
+      if (!uncommitted_.empty()) return;
       if (!FillBatch(now)) return;
       continue;
     }
@@ -500,17 +504,18 @@ Status Emitter::Drive() {
       LaunchDue(now);
       FillFromScheduler(now);
     }
+    // Unreachable target: nothing ever answered, and a window's worth of requests failed to
+    // connect. Checked whether or not requests are still in flight: retries keep the window full,
+    // so waiting for it to empty would retry every operation of the plan for hours.
+    if (stop_.ok() && answers_ == 0 &&
+        connect_failures_ >= std::min<size_t>(options_.concurrency, ops_.size())) {
+      stop_ = Status(StatusCode::kUnavailable,
+                     fmt::format("target unreachable: {}", options_.target_url));
+    }
     if (in_flight_ == 0 && (scheduler_.unfinished() == 0 || !stop_.ok()) && uncommitted_.empty()) {
       break;
     }
     if (in_flight_ == 0 && !stop_.ok()) break;
-    // Unreachable target: nothing ever answered, and every request failed to connect.
-    if (answers_ == 0 && in_flight_ == 0 &&
-        connect_failures_ >= std::min<size_t>(options_.concurrency, ops_.size())) {
-      stop_ = Status(StatusCode::kUnavailable,
-                     fmt::format("target unreachable: {}", options_.target_url));
-      break;
-    }
     milliseconds wait = kMaxPollWait;
     if (!delayed_.empty()) {
       wait = std::min(wait, std::chrono::duration_cast<milliseconds>(

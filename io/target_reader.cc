@@ -308,7 +308,7 @@ Result<std::optional<std::string>> TargetReader::ParsePage(ListRead* list, size_
       }
       if (status.ok()) {
         user.user.origin = origin;
-        chunk->users.push_back({user.id, user.user});
+        chunk->users.push_back({user.id, user.user, AttributeHashes{}});  // Hashed when added.
       }
     } else {
       bool has_members = false;

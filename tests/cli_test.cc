@@ -3,6 +3,7 @@
 // documented error with its one line and its exit code (1 usage, 2 input rejected, 4 refused by
 // the deprovision guard, 5 target unreachable or credentials refused).
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -246,11 +247,22 @@ TEST_F(CliErrorsTest, ApplyToAnUnreachableTargetExitsFive) {
                      (dir_ / "empty.ndjson") + " --out " + (dir_ / "all.plan"))
                 .exit_code,
             0);
-  // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+  // Port 9 (discard) on loopback: nothing listens, the connection is refused at once. Without
+  // budgets the window stays full of retries; the run must still stop after the first window
+  // of refused connections, not retry each of the plan's ~300 operations.
+  const std::string report = dir_ / "unreachable.json";
   const CommandResult result = RunCommand(
       "SCIMFLOW_TOKEN=t " + std::string(SCIMFLOW_BINARY) + " apply " + (dir_ / "all.plan") +
-      " --target http://127.0.0.1:9/scim/v2/enterprises/x" + " --state " + (dir_ / "state.db"));
+      " --target http://127.0.0.1:9/scim/v2/enterprises/x --no-budgets --concurrency 8 --state " +
+      (dir_ / "state.db") + " --report " + report);
   EXPECT_EQ(result.exit_code, 5) << result.err;
+  EXPECT_NE(result.err.find("target unreachable: http://127.0.0.1:9/scim/v2/enterprises/x"),
+            std::string::npos)
+      << result.err;
+  simdjson::dom::parser parser;
+  uint64_t requests = 0;
+  ASSERT_EQ(parser.load(report)["requests"].get(requests), simdjson::SUCCESS);
+  EXPECT_LE(requests, 16u);  // One window of 8, and at most the 8 retries already due.
 }
 
 TEST_F(CliErrorsTest, SyncWithABadTargetUrlExitsOne) {
