@@ -47,7 +47,8 @@ inline bool BuildIsUnfitForTiming() {
   return unfit;
 }
 
-// Prints the warning once per process (leveldb db_bench's PrintWarnings) and records the build
+// Prints the warning once per process (leveldb db_bench's PrintWarnings; bench_build_warning.cc
+// calls it at start-up, so no benchmark needs to) and records the build
 // mode in the benchmark context, so a pasted result says how it was built.
 inline void WarnAboutBuildOnce() {
   static const bool warned = [] {

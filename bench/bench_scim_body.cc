@@ -89,7 +89,6 @@ bool PatchBodyIsRight(const User& user, const std::string& body) {
 template <void (*Render)(const User&, std::string*),
           bool (*IsRight)(const User&, const std::string&)>
 void RenderUsers(benchmark::State& state) {
-  WarnAboutBuildOnce();
   const BodyData& data = GetBodyData();
   std::string body;
   for (const User& user : data.users) {

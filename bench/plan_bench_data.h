@@ -25,15 +25,6 @@ namespace scimflow::bench {
 inline constexpr size_t kUsersPerGroup = 10;
 inline constexpr size_t kUsersPerChunk = 10000;
 
-// Says loudly when the numbers cannot mean much (STYLE §13).
-inline void WarnAboutBuildMode() {
-#if !defined(NDEBUG) || defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-  std::fprintf(stderr,
-               "*** WARNING: built without optimisation or with sanitizers; "
-               "timings are not representative ***\n");
-#endif
-}
-
 struct PlanBenchData {
   std::vector<std::unique_ptr<RecordChunk>> user_chunks;
   std::unique_ptr<RecordChunk> group_chunk;

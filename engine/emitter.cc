@@ -507,7 +507,7 @@ Status Emitter::Drive() {
     // Unreachable target: nothing ever answered, and a window's worth of requests failed to
     // connect. Checked whether or not requests are still in flight: retries keep the window full,
     // so waiting for it to empty would retry every operation of the plan for hours.
-    if (stop_.ok() && answers_ == 0 &&
+    if (stop_.ok() && answers_ == 0 && connect_failures_ > 0 &&
         connect_failures_ >= std::min<size_t>(options_.concurrency, ops_.size())) {
       stop_ = Status(StatusCode::kUnavailable,
                      fmt::format("target unreachable: {}", options_.target_url));
