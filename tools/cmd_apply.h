@@ -56,12 +56,15 @@ struct ApplyFlags {
 //   header X-Tenant: acme            a header every request carries (repeatable); never
 //                                    Authorization: the token comes from --token-env/--token-file
 //   budget writes=90/min             adds or replaces a budget (NAME=N/PERIOD,
-//   engine/rate_budget.h) writes=90/min                    the same, in the short form budgets none
-//   drops the base profile's budgets (later budget lines count) bulk on|off on: ask
-//   /ServiceProviderConfig and use /Bulk when offered patch on|off                     off: profile
-//   updates are sent as PUT filter eq-only|full|none roles any | roles VALUE ...      the role
-//   values the target accepts (spaces between) hide-suspended-members on|off max-members-per-patch
-//   N          members per group PATCH when planning (`sync`)
+//                                    engine/rate_budget.h)
+//   writes=90/min                    the same, in the short form
+//   budgets none                     drops the base profile's budgets (later budget lines count)
+//   bulk on|off                      on: ask /ServiceProviderConfig, use /Bulk when offered
+//   patch on|off                     off: profile updates are sent as PUT
+//   filter eq-only|full|none         the filters the target understands
+//   roles any | roles VALUE ...      the role values the target accepts (spaces between)
+//   hide-suspended-members on|off    the target leaves suspended users out of group listings
+//   max-members-per-patch N          members per group PATCH when planning (`sync`)
 //
 // Ownership: `profile` views the strings and tables of this object, which is therefore neither
 // copied nor moved (it lives behind a unique_ptr). Thread-safety: immutable once built.
