@@ -139,7 +139,9 @@ Result<std::vector<std::optional<BulkResult>>> ParseBulkResponse(
   simdjson::dom::parser parser;
   object root;
   simdjson::dom::array entries;
-  if (parser.parse(body.data(), body.size()).get_object().get(root) != simdjson::SUCCESS ||
+  // An empty view may carry a null pointer, which simdjson would hand to memcpy: not parsed.
+  if (body.empty() ||
+      parser.parse(body.data(), body.size()).get_object().get(root) != simdjson::SUCCESS ||
       root["Operations"].get_array().get(entries) != simdjson::SUCCESS) {
     return InvalidArgument("/Bulk: the answer is not a BulkResponse with an Operations array");
   }
