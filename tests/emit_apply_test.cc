@@ -28,28 +28,6 @@ std::string CreateLine(const std::string& external_id) {
          "\n";
 }
 
-std::string GroupCreateLine(const std::string& external_id) {
-  return R"({"op":"g:)" + external_id + R"(:create","kind":"group.create","externalId":")" +
-         external_id +
-         R"(","method":"POST","path":"/Groups","body":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"externalId":")" +
-         external_id + R"(","displayName":"Group )" + external_id + "\"}}\n";
-}
-
-std::string AddLine(const std::string& group, const std::vector<std::string>& users) {
-  std::string deps = "\"g:" + group + ":create\"";
-  std::string values;
-  for (const std::string& user : users) {
-    deps += ",\"u:" + user + ":create\"";
-    if (!values.empty()) values += ",";
-    values += R"({"value":{"$ref":"u:)" + user + R"(:create"}})";
-  }
-  return R"({"op":"g:)" + group + R"(:add:1","kind":"group.members.add","externalId":")" + group +
-         R"(","deps":[)" + deps + R"(],"members":)" + std::to_string(users.size()) +
-         R"(,"method":"PATCH","path":"/Groups/{id}","id":{"$ref":"g:)" + group +
-         R"(:create"},"body":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[)" +
-         values + "]}]}}\n";
-}
-
 class EmitApplyTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -76,8 +54,9 @@ class EmitApplyTest : public ::testing::Test {
 };
 
 TEST_F(EmitApplyTest, CreatesUsersAndGroupWithMembersByRef) {
-  const std::string plan = WritePlan(Header(4) + CreateLine("e-1") + CreateLine("e-2") +
-                                     GroupCreateLine("g-1") + AddLine("g-1", {"e-1", "e-2"}));
+  const std::string plan =
+      WritePlan(Header(4) + CreateLine("e-1") + CreateLine("e-2") + PlanGroupCreateLine("g-1") +
+                PlanMemberAddLine("g-1", {"e-1", "e-2"}));
   const CommandResult result = Apply(plan);
   EXPECT_EQ(result.exit_code, 0) << result.err;
   const SimStats stats = sim_.Stats();
@@ -110,8 +89,9 @@ TEST_F(EmitApplyTest, AdoptedSuspendedUserIsReactivated) {
 TEST_F(EmitApplyTest, RefusedCreateFailsItsDependentsAndTheRestGoOn) {
   std::string bad = CreateLine("e-bad");
   bad.replace(bad.find("\"emails\""), bad.find("\"roles\"") - bad.find("\"emails\""), "");
-  const std::string plan = WritePlan(Header(4) + bad + CreateLine("e-2") + GroupCreateLine("g-1") +
-                                     AddLine("g-1", {"e-bad", "e-2"}));
+  const std::string plan =
+      WritePlan(Header(4) + bad + CreateLine("e-2") + PlanGroupCreateLine("g-1") +
+                PlanMemberAddLine("g-1", {"e-bad", "e-2"}));
   const CommandResult result = Apply(plan);
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_NE(result.err.find("    u:e-bad:create (e-bad): HTTP 400 invalidValue: missing required "

@@ -29,28 +29,6 @@ std::string CreateLine(const std::string& external_id, const std::string& user_n
          "\n";
 }
 
-std::string GroupCreateLine(const std::string& external_id) {
-  return R"({"op":"g:)" + external_id + R"(:create","kind":"group.create","externalId":")" +
-         external_id +
-         R"(","method":"POST","path":"/Groups","body":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"externalId":")" +
-         external_id + R"(","displayName":"Group )" + external_id + "\"}}\n";
-}
-
-std::string AddLine(const std::string& group, const std::vector<std::string>& users) {
-  std::string deps = "\"g:" + group + ":create\"";
-  std::string values;
-  for (const std::string& user : users) {
-    deps += ",\"u:" + user + ":create\"";
-    if (!values.empty()) values += ",";
-    values += R"({"value":{"$ref":"u:)" + user + R"(:create"}})";
-  }
-  return R"({"op":"g:)" + group + R"(:add:1","kind":"group.members.add","externalId":")" + group +
-         R"(","deps":[)" + deps + R"(],"members":)" + std::to_string(users.size()) +
-         R"(,"method":"PATCH","path":"/Groups/{id}","id":{"$ref":"g:)" + group +
-         R"(:create"},"body":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[)" +
-         values + "]}]}}\n";
-}
-
 class EmitBulkTest : public ::testing::Test {
  protected:
   std::string WritePlan(const std::string& text) {
@@ -122,8 +100,9 @@ TEST_F(EmitBulkTest, BulkIdReferencesStayInsideOneBatch) {
   // the group by bulkId and the users, created by the first batch, by their real ids.
   SimProcess sim;
   ASSERT_TRUE(sim.Start({"--profile", "generic", "--bulk-max-operations", "2"}).ok());
-  const std::string plan = WritePlan(Header(4) + CreateLine("e-1") + CreateLine("e-2") +
-                                     GroupCreateLine("g-1") + AddLine("g-1", {"e-1", "e-2"}));
+  const std::string plan =
+      WritePlan(Header(4) + CreateLine("e-1") + CreateLine("e-2") + PlanGroupCreateLine("g-1") +
+                PlanMemberAddLine("g-1", {"e-1", "e-2"}));
   const CommandResult result = Apply(plan, sim, "state.db", {"--concurrency", "1"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const SimStats stats = sim.Stats();
@@ -138,8 +117,9 @@ TEST_F(EmitBulkTest, BulkIdReferencesStayInsideOneBatch) {
 TEST_F(EmitBulkTest, GroupAndMemberAddTravelWithTheUserCreatesTheyName) {
   SimProcess sim;
   ASSERT_TRUE(sim.Start({"--profile", "generic"}).ok());
-  const std::string plan = WritePlan(Header(4) + CreateLine("e-1") + CreateLine("e-2") +
-                                     GroupCreateLine("g-1") + AddLine("g-1", {"e-1", "e-2"}));
+  const std::string plan =
+      WritePlan(Header(4) + CreateLine("e-1") + CreateLine("e-2") + PlanGroupCreateLine("g-1") +
+                PlanMemberAddLine("g-1", {"e-1", "e-2"}));
   const CommandResult result = Apply(plan, sim, "state.db");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const SimStats stats = sim.Stats();

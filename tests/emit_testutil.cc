@@ -99,4 +99,27 @@ int64_t JournalCount(const std::string& db, const std::string& state) {
   return count;
 }
 
+std::string PlanGroupCreateLine(const std::string& group) {
+  return R"({"op":"g:)" + group + R"(:create","kind":"group.create","externalId":")" + group +
+         R"(","method":"POST","path":"/Groups","body":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"externalId":")" +
+         group + R"(","displayName":"Group )" + group + "\"}}\n";
+}
+
+std::string PlanMemberAddLine(const std::string& group, const std::vector<std::string>& users,
+                              int chunk) {
+  std::string deps = "\"g:" + group + ":create\"";
+  std::string values;
+  for (const std::string& user : users) {
+    deps += ",\"u:" + user + ":create\"";
+    if (!values.empty()) values += ",";
+    values += R"({"value":{"$ref":"u:)" + user + R"(:create"}})";
+  }
+  return R"({"op":"g:)" + group + ":add:" + std::to_string(chunk) +
+         R"(","kind":"group.members.add","externalId":")" + group + R"(","deps":[)" + deps +
+         R"(],"members":)" + std::to_string(users.size()) +
+         R"(,"method":"PATCH","path":"/Groups/{id}","id":{"$ref":"g:)" + group +
+         R"(:create"},"body":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[)" +
+         values + "]}]}}\n";
+}
+
 }  // namespace scimflow::testing_emit

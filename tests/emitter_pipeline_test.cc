@@ -17,6 +17,8 @@
 namespace scimflow {
 namespace {
 
+using testing_emit::PlanGroupCreateLine;
+using testing_emit::PlanMemberAddLine;
 using testing_emit::TempDir;
 
 constexpr char kTokenVariable[] = "SCIMFLOW_PIPELINE_TEST_TOKEN";
@@ -32,28 +34,6 @@ std::string CreateLine(const std::string& external_id) {
          "\n";
 }
 
-std::string GroupCreateLine(const std::string& group) {
-  return R"({"op":"g:)" + group + R"(:create","kind":"group.create","externalId":")" + group +
-         R"(","method":"POST","path":"/Groups","body":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"externalId":")" +
-         group + R"(","displayName":"Group )" + group + "\"}}\n";
-}
-
-std::string AddLine(const std::string& group, int chunk, const std::vector<std::string>& users) {
-  std::string deps = "\"g:" + group + ":create\"";
-  std::string values;
-  for (const std::string& user : users) {
-    deps += ",\"u:" + user + ":create\"";
-    if (!values.empty()) values += ",";
-    values += R"({"value":{"$ref":"u:)" + user + R"(:create"}})";
-  }
-  return R"({"op":"g:)" + group + ":add:" + std::to_string(chunk) +
-         R"(","kind":"group.members.add","externalId":")" + group + R"(","deps":[)" + deps +
-         R"(],"members":)" + std::to_string(users.size()) +
-         R"(,"method":"PATCH","path":"/Groups/{id}","id":{"$ref":"g:)" + group +
-         R"(:create"},"body":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[)" +
-         values + "]}]}}\n";
-}
-
 TEST(EmitterPipelineTest, MemberAddsLeaveOnlyAfterTheCreatesTheyNameCommitted) {
   constexpr int kUsers = 60;
   constexpr int kChunk = 10;
@@ -61,11 +41,11 @@ TEST(EmitterPipelineTest, MemberAddsLeaveOnlyAfterTheCreatesTheyNameCommitted) {
   std::vector<std::string> chunk;
   int chunks = 0;
   for (int index = 0; index < kUsers; ++index) body += CreateLine("p" + std::to_string(index));
-  body += GroupCreateLine("team");
+  body += PlanGroupCreateLine("team");
   for (int index = 0; index < kUsers; ++index) {
     chunk.push_back("p" + std::to_string(index));
     if (chunk.size() == kChunk) {
-      body += AddLine("team", ++chunks, chunk);
+      body += PlanMemberAddLine("team", chunk, ++chunks);
       chunk.clear();
     }
   }
