@@ -400,16 +400,19 @@ Result<ScimResourceKind> PeekScimResourceKind(od::document& document) {
     bool present = false;
     const Fault fault = OpenArray(schemas_value, "schemas", &schemas, &present);
     if (!fault.ok()) return ToStatus(fault);
-    for (auto schema_result : schemas) {
-      std::string_view schema;
-      const auto schema_error = schema_result.get_string().get(schema);
-      // A non-string entry names no schema we know; it does not make the line unusable. Any
-      // other error is the JSON's: simdjson has given up on the document, which can then not
-      // be rewound.
-      if (schema_error == simdjson::INCORRECT_TYPE) continue;
-      if (schema_error != simdjson::SUCCESS) return JsonErrorStatus(schema_error);
-      if (schema.ends_with(":User")) kind = ScimResourceKind::kUser;
-      if (schema.ends_with(":Group")) kind = ScimResourceKind::kGroup;
+    // `"schemas": null` names no schema, and leaves `schemas` unopened: nothing to iterate.
+    if (present) {
+      for (auto schema_result : schemas) {
+        std::string_view schema;
+        const auto schema_error = schema_result.get_string().get(schema);
+        // A non-string entry names no schema we know; it does not make the line unusable. Any
+        // other error is the JSON's: simdjson has given up on the document, which can then not
+        // be rewound.
+        if (schema_error == simdjson::INCORRECT_TYPE) continue;
+        if (schema_error != simdjson::SUCCESS) return JsonErrorStatus(schema_error);
+        if (schema.ends_with(":User")) kind = ScimResourceKind::kUser;
+        if (schema.ends_with(":Group")) kind = ScimResourceKind::kGroup;
+      }
     }
   } else if (error != simdjson::NO_SUCH_FIELD) {
     return JsonErrorStatus(error);
