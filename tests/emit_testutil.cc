@@ -80,7 +80,7 @@ TargetState ExpectedAfterMigration(const std::string& snapshot) {
   return loaded;
 }
 
-int64_t JournalCount(const std::string& db, const std::string& state) {
+int64_t QueryInt(const std::string& db, const std::string& sql) {
   sqlite3* handle = nullptr;
   if (sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     sqlite3_close(handle);
@@ -88,15 +88,19 @@ int64_t JournalCount(const std::string& db, const std::string& state) {
   }
   sqlite3_busy_timeout(handle, 2000);
   sqlite3_stmt* statement = nullptr;
-  int64_t count = -1;
-  const std::string sql = "SELECT count(*) FROM journal WHERE state = ?1";
-  if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK) {
-    sqlite3_bind_text(statement, 1, state.c_str(), -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(statement) == SQLITE_ROW) count = sqlite3_column_int64(statement, 0);
+  int64_t value = -1;
+  if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW) {
+    value = sqlite3_column_int64(statement, 0);
   }
   sqlite3_finalize(statement);
   sqlite3_close(handle);
-  return count;
+  return value;
+}
+
+int64_t JournalCount(const std::string& db, const std::string& state) {
+  // The states are the journal's own words ("done", …), never quotes.
+  return QueryInt(db, "SELECT count(*) FROM journal WHERE state = '" + state + "'");
 }
 
 std::string PlanGroupCreateLine(const std::string& group) {

@@ -52,6 +52,10 @@ TargetState StateOf(const SimStats& stats);
 // and visible memberships, read from a simulator that loads the snapshot.
 TargetState ExpectedAfterMigration(const std::string& snapshot);
 
+// The single integer `sql` selects from the database at `db`, read-only; -1 when the database
+// cannot be opened or the query fails (e.g. while the table does not exist yet).
+int64_t QueryInt(const std::string& db, const std::string& sql);
+
 // Rows of the state database's journal in `state` ("done", "failed", "in_flight"), or -1.
 int64_t JournalCount(const std::string& db, const std::string& state);
 

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/emit_testutil.h"
+
 namespace scimflow::testing_chaos {
 
 // What the child changes about itself between fork and exec.
@@ -40,9 +42,8 @@ int RunScimflowWith(const std::vector<std::string>& args, const std::string& out
 // A loopback TCP port that was free a moment ago (bound to port 0, then closed).
 uint16_t FreeLoopbackPort();
 
-// The single integer `sql` selects from the database at `db`, read-only; -1 when the database
-// cannot be opened or the query fails (e.g. while the table does not exist yet).
-int64_t QueryInt(const std::string& db, const std::string& sql);
+// Reads the state database in the chaos cases (the journal's rows by state).
+using testing_emit::QueryInt;
 
 }  // namespace scimflow::testing_chaos
 
