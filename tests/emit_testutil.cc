@@ -2,7 +2,10 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,14 +37,31 @@ CommandResult RunScimflow(const std::vector<std::string>& args, const std::strin
 }
 
 pid_t SpawnScimflow(const std::vector<std::string>& args, const std::string& out_file,
-                    const std::string& err_file, const std::string& token) {
+                    const std::string& err_file, const std::string& token,
+                    const ChildSetup& setup) {
   const pid_t pid = ::fork();
   if (pid != 0) return pid;
+  // Child: only async-signal-safe work until exec, apart from setenv (single-threaded child).
   const int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   ::dup2(out, 1);
   ::dup2(err, 2);
-  ::setenv("SCIMFLOW_TOKEN", token.c_str(), 1);
+  if (token.empty()) {
+    ::unsetenv("SCIMFLOW_TOKEN");
+  } else {
+    ::setenv("SCIMFLOW_TOKEN", token.c_str(), 1);
+  }
+  for (const std::string& variable : setup.environment) {
+    const size_t equals = variable.find('=');
+    ::setenv(variable.substr(0, equals).c_str(), variable.substr(equals + 1).c_str(), 1);
+  }
+  if (setup.umask) ::umask(*setup.umask);
+  if (setup.file_size_limit) {
+    // Ignored signals stay ignored across exec, so the engine sees EFBIG, not a kill.
+    ::signal(SIGXFSZ, SIG_IGN);
+    const rlimit limit{*setup.file_size_limit, *setup.file_size_limit};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+  }
   std::vector<std::string> argv_text = {Binary()};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,22 @@ std::string Binary();
 CommandResult RunScimflow(const std::vector<std::string>& args,
                           const std::string& token = std::string(SimProcess::kToken));
 
-// Starts `scimflow ARGS` in the background with SCIMFLOW_TOKEN=token, stdout and stderr to the
-// given files. Returns its pid (-1 on failure).
+// What a child started by SpawnScimflow changes about itself between fork and exec.
+struct ChildSetup {
+  std::optional<mode_t> umask;  // umask(2) of the child
+  // RLIMIT_FSIZE in bytes: writes past it fail with EFBIG (SIGXFSZ is ignored, so the write
+  // returns an error instead of killing the process), as on a full disk.
+  std::optional<uint64_t> file_size_limit;
+  // Environment variables set in the child, NAME=VALUE; SCIMFLOW_TOKEN is set separately.
+  std::vector<std::string> environment;
+};
+
+// Starts `scimflow ARGS` in the background with SCIMFLOW_TOKEN=token (unset when empty), stdout
+// and stderr to the given files, after applying `setup`. Returns its pid (-1 on failure).
 pid_t SpawnScimflow(const std::vector<std::string>& args, const std::string& out_file,
                     const std::string& err_file,
-                    const std::string& token = std::string(SimProcess::kToken));
+                    const std::string& token = std::string(SimProcess::kToken),
+                    const ChildSetup& setup = {});
 // Waits for `pid`; its exit code, or -1 when killed by a signal.
 int WaitExit(pid_t pid);
 

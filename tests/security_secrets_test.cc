@@ -21,9 +21,9 @@ namespace {
 namespace fs = std::filesystem;
 using testing_chaos::ChildSetup;
 using testing_chaos::RunScimflowWith;
-using testing_chaos::SpawnScimflowWith;
 using testing_emit::CommandResult;
 using testing_emit::RunScimflow;
+using testing_emit::SpawnScimflow;
 using testing_emit::WaitExit;
 using testing_gen::ReadFile;
 using testing_gen::TempDir;
@@ -181,7 +181,7 @@ TEST_F(SecurityTest, StateDatabaseIsPrivateUnderAPermissiveUmask) {
   const std::string state = dir_ / "state.db";
   ChildSetup open_umask;
   open_umask.umask = 0;
-  const pid_t apply = SpawnScimflowWith(
+  const pid_t apply = SpawnScimflow(
       {"apply", plan_, "--target", sim.ScimUrl(), "--state", state, "--no-budgets"},
       dir_ / "out.txt", dir_ / "err.txt", std::string(SimProcess::kToken), open_umask);
   ASSERT_GT(apply, 0);

@@ -27,6 +27,7 @@ using testing_emit::CommandResult;
 using testing_emit::ExpectedAfterMigration;
 using testing_emit::JournalCount;
 using testing_emit::RunScimflow;
+using testing_emit::SpawnScimflow;
 using testing_emit::StateOf;
 using testing_emit::TargetState;
 using testing_emit::TempDir;
@@ -113,8 +114,8 @@ TEST_F(ChaosTest, TargetRestartedMidRunWithItsStateConverges) {
   SimProcess sim;
   ASSERT_TRUE(sim.Start({"--listen", listen, "--dump", dump, "--latency-ms", "2"}).ok());
   const std::string target = sim.ScimUrl();
-  const pid_t apply = SpawnScimflowWith(ApplyArgs(plan, target, {}), dir_ / "out.txt",
-                                        dir_ / "err.txt", std::string(SimProcess::kToken), {});
+  const pid_t apply = SpawnScimflow(ApplyArgs(plan, target, {}), dir_ / "out.txt", dir_ / "err.txt",
+                                    std::string(SimProcess::kToken), {});
   ASSERT_GT(apply, 0);
   const Clock::time_point deadline = Clock::now() + std::chrono::seconds(60);
   while (JournalCount(state_, "done") < 1000 && Clock::now() < deadline) {
@@ -218,8 +219,8 @@ TEST_F(ChaosTest, KillNineInsideMembershipBatchThenResumeEndsExact) {
   SimProcess sim;
   ASSERT_TRUE(sim.Start({"--latency-ms", "100"}).ok());
   const pid_t apply =
-      SpawnScimflowWith(ApplyArgs(plan, sim.ScimUrl(), {"--concurrency", "64"}), dir_ / "out.txt",
-                        dir_ / "err.txt", std::string(SimProcess::kToken), {});
+      SpawnScimflow(ApplyArgs(plan, sim.ScimUrl(), {"--concurrency", "64"}), dir_ / "out.txt",
+                    dir_ / "err.txt", std::string(SimProcess::kToken), {});
   ASSERT_GT(apply, 0);
   const std::string in_flight_adds =
       "SELECT count(*) FROM journal WHERE kind = 'group.members.add' AND state = 'in_flight'";
