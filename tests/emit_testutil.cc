@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 
 namespace scimflow::testing_emit {
 namespace {
@@ -69,6 +70,19 @@ pid_t SpawnScimflow(const std::vector<std::string>& args, const std::string& out
   argv.push_back(nullptr);
   ::execv(argv[0], argv.data());
   ::_exit(127);
+}
+
+CommandResult MakeMigrationPlan(const std::vector<std::string>& gen_args, const std::string& day,
+                                const std::string& empty, const std::string& plan) {
+  std::vector<std::string> gen = {"gen"};
+  gen.insert(gen.end(), gen_args.begin(), gen_args.end());
+  gen.insert(gen.end(), {"--snapshot", "--out", day});
+  const CommandResult generated = RunScimflow(gen);
+  if (generated.exit_code != 0) return generated;
+  std::ofstream(empty).flush();
+  return RunScimflow({"plan", "--users", day + "/users.ndjson", "--groups", day + "/groups.ndjson",
+                      "--assignments", day + "/assignments.ndjson", "--current", empty, "--out",
+                      plan});
 }
 
 int WaitExit(pid_t pid) {

@@ -44,6 +44,12 @@ pid_t SpawnScimflow(const std::vector<std::string>& args, const std::string& out
                     const std::string& err_file,
                     const std::string& token = std::string(SimProcess::kToken),
                     const ChildSetup& setup = {});
+// An initial migration plan of a fresh gen export: `gen GEN_ARGS --snapshot --out DAY`, an empty
+// snapshot file at `empty`, then `plan` of DAY's users, groups and assignments against it into
+// `plan`. Returns the first command that failed, or the plan command's result.
+CommandResult MakeMigrationPlan(const std::vector<std::string>& gen_args, const std::string& day,
+                                const std::string& empty, const std::string& plan);
+
 // Waits for `pid`; its exit code, or -1 when killed by a signal.
 int WaitExit(pid_t pid);
 

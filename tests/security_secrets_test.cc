@@ -22,6 +22,7 @@ namespace fs = std::filesystem;
 using testing_chaos::ChildSetup;
 using testing_chaos::RunScimflowWith;
 using testing_emit::CommandResult;
+using testing_emit::MakeMigrationPlan;
 using testing_emit::RunScimflow;
 using testing_emit::SpawnScimflow;
 using testing_emit::WaitExit;
@@ -33,13 +34,8 @@ constexpr char kSecret[] = "tok-S3cr3t-Zq81-distinctive-9917";
 class SecurityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const CommandResult result = RunScimflow(
-        {"gen", "--users", "300", "--groups", "6", "--seed", "3", "--snapshot", "--out", day_});
-    ASSERT_EQ(result.exit_code, 0) << result.err;
-    std::ofstream(empty_).flush();
-    const CommandResult planned = RunScimflow(
-        {"plan", "--users", day_ + "/users.ndjson", "--groups", day_ + "/groups.ndjson",
-         "--assignments", day_ + "/assignments.ndjson", "--current", empty_, "--out", plan_});
+    const CommandResult planned =
+        MakeMigrationPlan({"--users", "300", "--groups", "6", "--seed", "3"}, day_, empty_, plan_);
     ASSERT_EQ(planned.exit_code, 0) << planned.err;
   }
 

@@ -15,6 +15,7 @@ namespace scimflow {
 namespace {
 
 using testing_emit::CommandResult;
+using testing_emit::MakeMigrationPlan;
 using testing_emit::RunScimflow;
 using testing_gen::ReadFile;
 using testing_gen::TempDir;
@@ -32,13 +33,8 @@ class TlsLoopbackTest : public ::testing::Test {
         "-addext subjectAltName=IP:127.0.0.1 -keyout '" +
         key_ + "' -out '" + cert_ + "' >/dev/null 2>&1";
     ASSERT_EQ(std::system(command.c_str()), 0) << "openssl could not make a certificate";
-    const CommandResult result = RunScimflow(
-        {"gen", "--users", "20", "--groups", "2", "--seed", "8", "--snapshot", "--out", day_});
-    ASSERT_EQ(result.exit_code, 0) << result.err;
-    std::ofstream(empty_).flush();
-    const CommandResult planned = RunScimflow(
-        {"plan", "--users", day_ + "/users.ndjson", "--groups", day_ + "/groups.ndjson",
-         "--assignments", day_ + "/assignments.ndjson", "--current", empty_, "--out", plan_});
+    const CommandResult planned =
+        MakeMigrationPlan({"--users", "20", "--groups", "2", "--seed", "8"}, day_, empty_, plan_);
     ASSERT_EQ(planned.exit_code, 0) << planned.err;
     ASSERT_TRUE(sim_.Start({"--tls-cert", cert_, "--tls-key", key_}).ok());
     ASSERT_TRUE(sim_.ScimUrl().starts_with("https://127.0.0.1:")) << sim_.ScimUrl();
