@@ -5,23 +5,12 @@
 
 namespace scimflow {
 
-void* Arena::Allocate(size_t bytes, size_t alignment) {
-  const auto address = reinterpret_cast<uintptr_t>(cursor_);
-  const uintptr_t aligned = (address + alignment - 1) & ~(uintptr_t{alignment} - 1);
-  const size_t padding = aligned - address;
-  if (cursor_ != nullptr && padding + bytes <= static_cast<size_t>(limit_ - cursor_)) {
-    cursor_ += padding + bytes;
-    bytes_used_ += bytes;
-    return reinterpret_cast<void*>(aligned);
-  }
-  return AllocateSlow(bytes, alignment);
-}
-
 void* Arena::AllocateSlow(size_t bytes, size_t alignment) {
   // A request larger than a quarter block gets its own block, so that one long string does not
   // waste the tail of the current block.
   const size_t block_size = std::max(block_bytes_, bytes + alignment);
-  Block block{std::make_unique<std::byte[]>(block_size), block_size};
+  // Not zero-filled: Allocate hands out raw bytes, which every caller writes.
+  Block block{std::make_unique_for_overwrite<std::byte[]>(block_size), block_size};
   std::byte* start = block.data.get();
   bytes_reserved_ += block_size;
   const bool dedicated = bytes + alignment > block_bytes_ / 4;
@@ -35,13 +24,6 @@ void* Arena::AllocateSlow(size_t bytes, size_t alignment) {
   }
   bytes_used_ += bytes;
   return result;
-}
-
-std::string_view Arena::Copy(std::string_view text) {
-  if (text.empty()) return {};
-  char* copy = static_cast<char*>(Allocate(text.size(), 1));
-  std::memcpy(copy, text.data(), text.size());
-  return std::string_view(copy, text.size());
 }
 
 void Arena::Reset() {

@@ -11,6 +11,7 @@
 #define SCIMFLOW_ENGINE_ARENA_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -39,10 +40,26 @@ class Arena {
   Arena& operator=(Arena&&) noexcept = default;
 
   // Returns `bytes` bytes aligned to `alignment` (a power of two). Never returns nullptr.
-  void* Allocate(size_t bytes, size_t alignment = alignof(std::max_align_t));
+  // Inline: parsers call it for every string of every record, and the common case is a bump.
+  void* Allocate(size_t bytes, size_t alignment = alignof(std::max_align_t)) {
+    const auto address = reinterpret_cast<uintptr_t>(cursor_);
+    const uintptr_t aligned = (address + alignment - 1) & ~(uintptr_t{alignment} - 1);
+    const size_t padding = aligned - address;
+    if (cursor_ != nullptr && padding + bytes <= static_cast<size_t>(limit_ - cursor_)) {
+      cursor_ += padding + bytes;
+      bytes_used_ += bytes;
+      return reinterpret_cast<void*>(aligned);
+    }
+    return AllocateSlow(bytes, alignment);
+  }
 
   // Copies `text` into the arena; the view stays valid as long as the arena.
-  std::string_view Copy(std::string_view text);
+  std::string_view Copy(std::string_view text) {
+    if (text.empty()) return {};
+    char* copy = static_cast<char*>(Allocate(text.size(), 1));
+    CopyBytes(copy, text.data(), text.size());
+    return std::string_view(copy, text.size());
+  }
 
   // Returns `count` value-initialised objects of trivially destructible type T.
   template <typename T>
@@ -78,6 +95,37 @@ class Arena {
   };
 
   void* AllocateSlow(size_t bytes, size_t alignment);
+
+  // memcpy for the short strings parsers copy by the million (names, ids, addresses): up to 32
+  // bytes as two overlapping fixed-size moves, which the compiler inlines, where memcpy with a
+  // variable size is a library call.
+  static void CopyBytes(char* to, const char* from, size_t size) {
+    struct Bytes16 {
+      char bytes[16];
+    };
+    if (size >= 16 && size <= 32) {
+      Move<Bytes16>(to, from);
+      Move<Bytes16>(to + size - 16, from + size - 16);
+    } else if (size >= 8 && size < 16) {
+      Move<uint64_t>(to, from);
+      Move<uint64_t>(to + size - 8, from + size - 8);
+    } else if (size >= 4 && size < 8) {
+      Move<uint32_t>(to, from);
+      Move<uint32_t>(to + size - 4, from + size - 4);
+    } else if (size > 0 && size < 4) {
+      to[0] = from[0];
+      to[size / 2] = from[size / 2];
+      to[size - 1] = from[size - 1];
+    } else {
+      std::memcpy(to, from, size);
+    }
+  }
+  template <typename Word>
+  static void Move(char* to, const char* from) {
+    Word word;
+    std::memcpy(&word, from, sizeof(word));
+    std::memcpy(to, &word, sizeof(word));
+  }
 
   size_t block_bytes_;
   std::vector<Block> blocks_;
