@@ -1,8 +1,12 @@
 #include "io/scim_json.h"
 
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <cstring>
+#include <new>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -12,34 +16,48 @@ namespace {
 namespace od = simdjson::ondemand;
 
 // Collects a list of unknown length without a heap allocation in the common case (a user has
-// one email and one or two roles), then copies it into the arena in one piece.
+// one email and one or two roles), then copies it into the arena in one piece. Items are parsed
+// in place (Append, then DropLast if the item turns out empty): an item filled field by field
+// on the stack and then copied in would be read back as wide words right after its narrow
+// stores, a store-forwarding stall per item that showed in profiles.
 template <typename T>
 class ListCollector {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
  public:
-  void Add(const T& item) {
-    if (size_ < inline_.size()) {
-      inline_[size_++] = item;
-      return;
-    }
-    if (spill_.empty()) spill_.assign(inline_.begin(), inline_.end());
-    spill_.push_back(item);
+  ListCollector() {}  // Leaves inline_ uninitialised: only the first size_ slots are items.
+
+  // A value-initialised item at the end of the list.
+  T& Append() {
     ++size_;
+    if (size_ <= kInlineItems && spill_.empty()) return *new (InlineSlot(size_ - 1)) T();
+    if (spill_.empty()) spill_.assign(InlineSlot(0), InlineSlot(0) + kInlineItems);
+    return spill_.emplace_back();
   }
-  std::span<const T> CopyTo(Arena* arena) const {
-    const T* items = spill_.empty() ? inline_.data() : spill_.data();
-    return arena->CopyArray(std::span<const T>(items, size_));
+  // Takes back the item Append returned last.
+  void DropLast() {
+    --size_;
+    if (!spill_.empty()) spill_.pop_back();
+  }
+
+  std::span<const T> CopyTo(Arena* arena) {
+    if (size_ == 0) return {};
+    const T* items = spill_.empty() ? InlineSlot(0) : spill_.data();
+    T* copy = static_cast<T*>(arena->Allocate(sizeof(T) * size_, alignof(T)));
+    std::memcpy(copy, items, sizeof(T) * size_);
+    return std::span<const T>(copy, size_);
   }
 
  private:
   static constexpr size_t kInlineItems = 4;
-  std::array<T, kInlineItems> inline_;
-  std::vector<T> spill_;
+  T* InlineSlot(size_t index) { return std::launder(reinterpret_cast<T*>(inline_)) + index; }
+  alignas(T) unsigned char inline_[kInlineItems * sizeof(T)];
+  std::vector<T> spill_;  // Once used, holds every item.
   size_t size_ = 0;
 };
 
-// What went wrong while mapping, as a small trivially copyable value: the per-field helpers
-// return one for every attribute of every record, and a Status (which owns a std::string) would
-// cost a string construction and destruction each time. Turned into a Status once, at the end.
+// What went wrong while mapping, as a small trivially copyable value. Turned into a Status once,
+// at the end: a Status owns a std::string, too dear to make for every attribute of every record.
 struct Fault {
   enum Kind : uint8_t { kNone, kJson, kWrongType, kMissing };
   Kind kind = kNone;
@@ -48,22 +66,6 @@ struct Fault {
   std::string_view expected;
   bool ok() const { return kind == kNone; }
 };
-
-#define SCIMFLOW_FAULT_RETURN_IF(expr) \
-  do {                                 \
-    const Fault fault_ = (expr);       \
-    if (!fault_.ok()) return fault_;   \
-  } while (false)
-
-Fault JsonFault(simdjson::error_code error) { return Fault{Fault::kJson, error, {}, {}}; }
-
-Fault WrongType(std::string_view attribute, std::string_view expected) {
-  return Fault{Fault::kWrongType, simdjson::SUCCESS, attribute, expected};
-}
-
-Fault Missing(std::string_view attribute) {
-  return Fault{Fault::kMissing, simdjson::SUCCESS, attribute, {}};
-}
 
 Status ToStatus(const Fault& fault) {
   switch (fault.kind) {
@@ -85,228 +87,354 @@ Status ToStatus(const Fault& fault) {
   return Internal("unknown mapping fault");
 }
 
-// Reads the JSON type of `value`; a value whose type cannot be read is malformed.
-[[gnu::always_inline]] inline Fault TypeOf(od::value& value, od::json_type* type) {
-  if (auto error = value.type().get(*type)) return JsonFault(error);
-  return Fault{};
+// One record's mapping: where its strings go and the first fault met. The readers below return
+// true to go on and false once a fault is recorded, so the hot path passes a bool in a register
+// instead of returning a Fault through memory for every attribute.
+struct Mapping {
+  Arena* arena;
+  Fault fault;
+  bool may_have_escapes = true;  // False when the caller found no backslash in the record.
+
+  [[gnu::noinline]] bool Json(simdjson::error_code error) {
+    fault = Fault{Fault::kJson, error, {}, {}};
+    return false;
+  }
+  [[gnu::noinline]] bool WrongType(std::string_view attribute, std::string_view expected) {
+    fault = Fault{Fault::kWrongType, simdjson::SUCCESS, attribute, expected};
+    return false;
+  }
+  bool Missing(std::string_view attribute) {
+    fault = Fault{Fault::kMissing, simdjson::SUCCESS, attribute, {}};
+    return false;
+  }
+};
+
+// The slow half of the typed readers below, for a value that is not of the type the attribute
+// needs (`error` is what the typed getter answered): `null` means absent, a value of the expected
+// type that still failed is malformed, anything else is a reject. Out of line: valid exports
+// rarely get here.
+[[gnu::noinline]] bool NullOrWrongType(Mapping& mapping, od::value& value,
+                                       od::json_type expected_type, simdjson::error_code error,
+                                       std::string_view attribute, std::string_view expected) {
+  od::json_type type{};
+  if (auto type_error = value.type().get(type)) return mapping.Json(type_error);
+  if (type == od::json_type::null) return true;
+  if (type == expected_type) return mapping.Json(error);
+  return mapping.WrongType(attribute, expected);
+}
+
+// The first byte of `value` as written ('"' for a string, '{' for an object, …), without
+// consuming it.
+[[gnu::always_inline]] inline char FirstByte(od::value& value) {
+  const std::string_view token = value.raw_json_token();
+  return token.empty() ? '\0' : token.front();
+}
+
+// True when `text` holds a backslash. Eight bytes at a time (a zero-byte test on the bytes
+// XOR-ed with '\\'): attribute values are short, and a memchr call per value cost more than the
+// search. Reads up to 7 bytes past the end of `text`, which for a string inside a padded
+// document are the string's closing quote, what follows it, or the padding.
+[[gnu::always_inline]] inline bool HasBackslash(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101;
+  constexpr uint64_t kHighBits = 0x8080808080808080;
+  constexpr uint64_t kBackslashes = kOnes * '\\';
+  for (size_t offset = 0; offset < text.size(); offset += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, text.data() + offset, sizeof(word));
+    word ^= kBackslashes;
+    uint64_t zero_bytes = (word - kOnes) & ~word & kHighBits;
+    // Bytes past the end of `text` do not count.
+    const size_t remaining = text.size() - offset;
+    if (remaining < 8) zero_bytes &= (uint64_t{1} << (8 * remaining)) - 1;
+    if (zero_bytes != 0) return true;
+  }
+  return false;
+}
+
+// The text between a string value's quotes when it holds no escape sequence, which is then
+// exactly what get_string() would give: stage 1 has already checked the document's UTF-8, the
+// absence of raw control characters, and where the string closes. Reading the raw token spares
+// get_string()'s copy into the parser's buffer. Returns false for any other value (not a string,
+// or a string with escapes).
+[[gnu::always_inline]] inline bool RawPlainString(const Mapping& mapping, od::value& value,
+                                                  std::string_view* out) {
+  // The token runs from the opening quote to the next token, so it may end in whitespace.
+  const std::string_view token = value.raw_json_token();
+  if (token.empty() || token.front() != '"') return false;
+  size_t close = token.size() - 1;
+  while (close > 0 && token[close] != '"') --close;
+  if (close == 0) return false;
+  const std::string_view text = token.substr(1, close - 1);
+  if (mapping.may_have_escapes && HasBackslash(text)) return false;
+  *out = text;
+  return true;
 }
 
 // A string attribute; `null` leaves *out empty (absent), any other type is a reject.
-[[gnu::always_inline]] inline Fault ReadString(od::value& value, std::string_view attribute,
-                                               Arena* arena, std::string_view* out) {
-  od::json_type type{};
-  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
-  if (type == od::json_type::null) return Fault{};
-  if (type != od::json_type::string) return WrongType(attribute, "string");
+[[gnu::always_inline]] inline bool ReadString(Mapping& mapping, od::value& value,
+                                              std::string_view attribute, std::string_view* out) {
   std::string_view text;
-  if (auto error = value.get_string().get(text)) return JsonFault(error);
-  *out = arena->Copy(text);
-  return Fault{};
+  if (RawPlainString(mapping, value, &text)) {
+    *out = mapping.arena->Copy(text);
+    return true;
+  }
+  const auto error = value.get_string().get(text);
+  if (error == simdjson::INCORRECT_TYPE) {
+    return NullOrWrongType(mapping, value, od::json_type::string, error, attribute, "string");
+  }
+  if (error) return mapping.Json(error);
+  *out = mapping.arena->Copy(text);
+  return true;
 }
 
-[[gnu::always_inline]] inline Fault ReadBool(od::value& value, std::string_view attribute,
-                                             bool* out) {
-  od::json_type type{};
-  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
-  if (type == od::json_type::null) return Fault{};
-  if (type != od::json_type::boolean) return WrongType(attribute, "boolean");
-  if (auto error = value.get_bool().get(*out)) return JsonFault(error);
-  return Fault{};
+[[gnu::always_inline]] inline bool ReadBool(Mapping& mapping, od::value& value,
+                                            std::string_view attribute, bool* out) {
+  bool flag = false;
+  const auto error = value.get_bool().get(flag);
+  if (error == simdjson::SUCCESS) {
+    *out = flag;
+    return true;
+  }
+  if (error != simdjson::INCORRECT_TYPE) return mapping.Json(error);
+  return NullOrWrongType(mapping, value, od::json_type::boolean, error, attribute, "boolean");
 }
 
 // Opens an object attribute; sets *present to false for `null`.
-[[gnu::always_inline]] inline Fault OpenObject(od::value& value, std::string_view attribute,
-                                               od::object* out, bool* present) {
-  od::json_type type{};
-  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
-  *present = type != od::json_type::null;
-  if (!*present) return Fault{};
-  if (type != od::json_type::object) return WrongType(attribute, "object");
-  if (auto error = value.get_object().get(*out)) return JsonFault(error);
-  return Fault{};
+[[gnu::always_inline]] inline bool OpenObject(Mapping& mapping, od::value& value,
+                                              std::string_view attribute, od::object* out,
+                                              bool* present) {
+  const auto error = value.get_object().get(*out);
+  *present = error == simdjson::SUCCESS;
+  if (*present) return true;
+  if (error != simdjson::INCORRECT_TYPE) return mapping.Json(error);
+  return NullOrWrongType(mapping, value, od::json_type::object, error, attribute, "object");
 }
 
-[[gnu::always_inline]] inline Fault OpenArray(od::value& value, std::string_view attribute,
-                                              od::array* out, bool* present) {
-  od::json_type type{};
-  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
-  *present = type != od::json_type::null;
-  if (!*present) return Fault{};
-  if (type != od::json_type::array) return WrongType(attribute, "array");
-  if (auto error = value.get_array().get(*out)) return JsonFault(error);
-  return Fault{};
+[[gnu::always_inline]] inline bool OpenArray(Mapping& mapping, od::value& value,
+                                             std::string_view attribute, od::array* out,
+                                             bool* present) {
+  const auto error = value.get_array().get(*out);
+  *present = error == simdjson::SUCCESS;
+  if (*present) return true;
+  if (error != simdjson::INCORRECT_TYPE) return mapping.Json(error);
+  return NullOrWrongType(mapping, value, od::json_type::array, error, attribute, "array");
 }
 
-// True when the member name `key` is exactly `name`, compared byte for byte as written (what
-// raw_json_string's operator== does, without its generic checks): the bytes of `name`, then the
-// closing quote. Reading name.size() + 1 bytes is safe: the document is padded
-// (simdjson::SIMDJSON_PADDING) and a shorter key ends in its quote and the `:` that follows.
-// Callers switch on the first byte first, so an attribute costs one or two comparisons
-// rather than one per known attribute name.
-[[gnu::always_inline]] inline bool KeyIs(const char* key, std::string_view name) {
-  return std::memcmp(key, name.data(), name.size()) == 0 && key[name.size()] == '"';
-}
-
-// Calls `visit(key, value)` for every member of `object`; stops at the first error.
-template <typename Visit>
-Fault ForEachField(od::object& object, Visit&& visit) {
-  for (auto field_result : object) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) return JsonFault(error);
-    SCIMFLOW_FAULT_RETURN_IF(visit(field.key(), field.value()));  // value(): an lvalue ref.
+// True when the member name `key` (the raw bytes after its opening quote) is exactly `name`,
+// compared byte for byte as written, as raw_json_string's operator== does: the bytes of `name`,
+// then the closing quote. Compared as one or two masked 8-byte words against a pattern the
+// compiler folds from the literal, because memcmp with a short constant size stays a library
+// call. Reading 16 bytes is safe: a key is followed by at least `":`, a value and `}`, then the
+// document's simdjson::SIMDJSON_PADDING. Callers switch on the first byte first, so an
+// attribute costs one or two comparisons rather than one per known attribute name.
+template <size_t N>
+[[gnu::always_inline]] inline bool KeyIs(const char* key, const char (&name)[N]) {
+  static_assert(std::endian::native == std::endian::little, "the pattern is little-endian");
+  constexpr size_t kBytes = N;  // The name without its NUL, plus the closing quote.
+  static_assert(kBytes >= 2 && kBytes <= 16, "attribute names of 1 to 15 bytes");
+  const auto pattern_byte = [&](size_t index) -> uint64_t {
+    return static_cast<unsigned char>(index + 1 < N ? name[index] : '"');
+  };
+  uint64_t low = 0;
+  uint64_t high = 0;
+  for (size_t index = 0; index < kBytes && index < 8; ++index) {
+    low |= pattern_byte(index) << (8 * index);
   }
-  return Fault{};
+  for (size_t index = 8; index < kBytes; ++index) high |= pattern_byte(index) << (8 * (index - 8));
+  constexpr uint64_t kLowMask = kBytes >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * kBytes)) - 1;
+  uint64_t word = 0;
+  std::memcpy(&word, key, sizeof(word));
+  if ((word & kLowMask) != low) return false;
+  if constexpr (kBytes > 8) {
+    constexpr uint64_t kHighMask =
+        kBytes >= 16 ? ~uint64_t{0} : (uint64_t{1} << (8 * (kBytes - 8))) - 1;
+    std::memcpy(&word, key + 8, sizeof(word));
+    return (word & kHighMask) == high;
+  }
+  return true;
 }
 
-Fault ParseName(od::value& value, Arena* arena, PersonName* out) {
+// Calls `visit(key, value)` (key: the raw bytes after the opening quote) for every member of
+// `object`; stops at the first visit that returns false or the first JSON error.
+template <typename Visit>
+[[gnu::always_inline]] inline bool ForEachField(Mapping& mapping, od::object& object,
+                                                Visit&& visit) {
+  for (auto field_result : object) {
+    if (auto error = field_result.error()) return mapping.Json(error);
+    // Used in place, not moved into a local od::field: that move stores the value's parts
+    // separately and reloads them as one 16-byte word, a store-forwarding stall on every
+    // attribute that showed as a fifth of all parsing time.
+    od::field& field = field_result.value_unsafe();
+    if (!visit(field.key().raw(), field.value())) return false;  // value(): an lvalue ref.
+  }
+  return true;
+}
+
+// Calls `visit(element)` for every element of `array`; stops as ForEachField does.
+template <typename Visit>
+[[gnu::always_inline]] inline bool ForEachElement(Mapping& mapping, od::array& array,
+                                                  Visit&& visit) {
+  for (auto element_result : array) {
+    if (auto error = element_result.error()) return mapping.Json(error);
+    if (!visit(element_result.value_unsafe())) return false;  // In place, as in ForEachField.
+  }
+  return true;
+}
+
+bool ParseName(Mapping& mapping, od::value& value, PersonName* out) {
   od::object object;
   bool present = false;
-  SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "name", &object, &present));
-  if (!present) return Fault{};
-  return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
-    if (KeyIs(key.raw(), "givenName"))
-      return ReadString(member, "name.givenName", arena, &out->given_name);
-    if (KeyIs(key.raw(), "familyName")) {
-      return ReadString(member, "name.familyName", arena, &out->family_name);
+  if (!OpenObject(mapping, value, "name", &object, &present)) return false;
+  if (!present) return true;
+  return ForEachField(mapping, object, [&](const char* key, od::value& member) {
+    switch (key[0]) {
+      case 'g':
+        if (KeyIs(key, "givenName")) {
+          return ReadString(mapping, member, "name.givenName", &out->given_name);
+        }
+        break;
+      case 'f':
+        if (KeyIs(key, "familyName")) {
+          return ReadString(mapping, member, "name.familyName", &out->family_name);
+        }
+        if (KeyIs(key, "formatted")) {
+          return ReadString(mapping, member, "name.formatted", &out->formatted);
+        }
+        break;
+      case 'm':
+        if (KeyIs(key, "middleName")) {
+          return ReadString(mapping, member, "name.middleName", &out->middle_name);
+        }
+        break;
+      default:
+        break;
     }
-    if (KeyIs(key.raw(), "formatted"))
-      return ReadString(member, "name.formatted", arena, &out->formatted);
-    if (KeyIs(key.raw(), "middleName")) {
-      return ReadString(member, "name.middleName", arena, &out->middle_name);
-    }
-    return Fault{};
+    return true;
   });
 }
 
-Fault ParseEmail(od::value& value, Arena* arena, Email* out) {
+bool ParseEmail(Mapping& mapping, od::value& value, Email* out) {
   od::object object;
   bool present = false;
-  SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "emails", &object, &present));
-  if (!present) return Fault{};
-  return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
-    if (KeyIs(key.raw(), "value")) return ReadString(member, "emails.value", arena, &out->value);
-    if (KeyIs(key.raw(), "type")) return ReadString(member, "emails.type", arena, &out->type);
-    if (KeyIs(key.raw(), "primary")) return ReadBool(member, "emails.primary", &out->primary);
-    return Fault{};
+  if (!OpenObject(mapping, value, "emails", &object, &present)) return false;
+  if (!present) return true;
+  return ForEachField(mapping, object, [&](const char* key, od::value& member) {
+    if (KeyIs(key, "value")) return ReadString(mapping, member, "emails.value", &out->value);
+    if (KeyIs(key, "type")) return ReadString(mapping, member, "emails.type", &out->type);
+    if (KeyIs(key, "primary")) return ReadBool(mapping, member, "emails.primary", &out->primary);
+    return true;
   });
 }
 
-Fault ParseEmails(od::value& value, Arena* arena, std::span<const Email>* out) {
+bool ParseEmails(Mapping& mapping, od::value& value, std::span<const Email>* out) {
   od::array array;
   bool present = false;
-  SCIMFLOW_FAULT_RETURN_IF(OpenArray(value, "emails", &array, &present));
-  if (!present) return Fault{};
+  if (!OpenArray(mapping, value, "emails", &array, &present)) return false;
+  if (!present) return true;
   ListCollector<Email> emails;
-  for (auto element_result : array) {
-    od::value element;
-    if (auto error = std::move(element_result).get(element)) return JsonFault(error);
-    Email email;
-    SCIMFLOW_FAULT_RETURN_IF(ParseEmail(element, arena, &email));
+  const bool ok = ForEachElement(mapping, array, [&](od::value& element) {
+    Email& email = emails.Append();
+    if (!ParseEmail(mapping, element, &email)) return false;
     // An entry without an address carries nothing a target could store.
-    if (!email.value.empty()) emails.Add(email);
-  }
-  *out = emails.CopyTo(arena);
-  return Fault{};
+    if (email.value.empty()) emails.DropLast();
+    return true;
+  });
+  if (ok) *out = emails.CopyTo(mapping.arena);
+  return ok;
 }
 
 // One role: a plain string (assignments files) or `{"value": …, "primary": …}` (SCIM).
-Fault ParseRole(od::value& value, Arena* arena, Role* out) {
-  od::json_type type{};
-  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
-  if (type == od::json_type::string) return ReadString(value, "roles", arena, &out->value);
+bool ParseRole(Mapping& mapping, od::value& value, Role* out) {
+  if (FirstByte(value) == '"') return ReadString(mapping, value, "roles", &out->value);
   od::object object;
   bool present = false;
-  SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "roles", &object, &present));
-  if (!present) return Fault{};
-  return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
-    if (KeyIs(key.raw(), "value")) return ReadString(member, "roles.value", arena, &out->value);
-    if (KeyIs(key.raw(), "primary")) return ReadBool(member, "roles.primary", &out->primary);
-    return Fault{};
+  if (!OpenObject(mapping, value, "roles", &object, &present)) return false;
+  if (!present) return true;
+  return ForEachField(mapping, object, [&](const char* key, od::value& member) {
+    if (KeyIs(key, "value")) return ReadString(mapping, member, "roles.value", &out->value);
+    if (KeyIs(key, "primary")) return ReadBool(mapping, member, "roles.primary", &out->primary);
+    return true;
   });
 }
 
-Fault ParseRoles(od::value& value, Arena* arena, std::span<const Role>* out) {
+bool ParseRoles(Mapping& mapping, od::value& value, std::span<const Role>* out) {
   od::array array;
   bool present = false;
-  SCIMFLOW_FAULT_RETURN_IF(OpenArray(value, "roles", &array, &present));
-  if (!present) return Fault{};
+  if (!OpenArray(mapping, value, "roles", &array, &present)) return false;
+  if (!present) return true;
   ListCollector<Role> roles;
-  for (auto element_result : array) {
-    od::value element;
-    if (auto error = std::move(element_result).get(element)) return JsonFault(error);
-    Role role;
-    SCIMFLOW_FAULT_RETURN_IF(ParseRole(element, arena, &role));
-    if (!role.value.empty()) roles.Add(role);
-  }
-  *out = roles.CopyTo(arena);
-  return Fault{};
+  const bool ok = ForEachElement(mapping, array, [&](od::value& element) {
+    Role& role = roles.Append();
+    if (!ParseRole(mapping, element, &role)) return false;
+    if (role.value.empty()) roles.DropLast();
+    return true;
+  });
+  if (ok) *out = roles.CopyTo(mapping.arena);
+  return ok;
 }
 
 // One member: a user externalId as a string (IdP groups file) or `{"value": …}` (SCIM).
-Fault ParseMember(od::value& value, Arena* arena, std::string_view* out) {
-  od::json_type type{};
-  SCIMFLOW_FAULT_RETURN_IF(TypeOf(value, &type));
-  if (type == od::json_type::string) return ReadString(value, "members", arena, out);
+bool ParseMember(Mapping& mapping, od::value& value, std::string_view* out) {
+  if (FirstByte(value) == '"') return ReadString(mapping, value, "members", out);
   od::object object;
   bool present = false;
-  SCIMFLOW_FAULT_RETURN_IF(OpenObject(value, "members", &object, &present));
-  if (!present) return Fault{};
-  return ForEachField(object, [&](od::raw_json_string key, od::value& member) -> Fault {
-    if (KeyIs(key.raw(), "value")) return ReadString(member, "members.value", arena, out);
-    return Fault{};
+  if (!OpenObject(mapping, value, "members", &object, &present)) return false;
+  if (!present) return true;
+  return ForEachField(mapping, object, [&](const char* key, od::value& member) {
+    if (KeyIs(key, "value")) return ReadString(mapping, member, "members.value", out);
+    return true;
   });
 }
 
-Fault ParseMembers(od::value& value, Arena* arena, std::span<const std::string_view>* out) {
+bool ParseMembers(Mapping& mapping, od::value& value, std::span<const std::string_view>* out) {
   od::array array;
   bool present = false;
-  SCIMFLOW_FAULT_RETURN_IF(OpenArray(value, "members", &array, &present));
-  if (!present) return Fault{};
+  if (!OpenArray(mapping, value, "members", &array, &present)) return false;
+  if (!present) return true;
   ListCollector<std::string_view> members;
-  for (auto element_result : array) {
-    od::value element;
-    if (auto error = std::move(element_result).get(element)) return JsonFault(error);
-    std::string_view member;
-    SCIMFLOW_FAULT_RETURN_IF(ParseMember(element, arena, &member));
-    if (!member.empty()) members.Add(member);
-  }
-  *out = members.CopyTo(arena);
-  return Fault{};
+  const bool ok = ForEachElement(mapping, array, [&](od::value& element) {
+    std::string_view& member = members.Append();
+    if (!ParseMember(mapping, element, &member)) return false;
+    if (member.empty()) members.DropLast();
+    return true;
+  });
+  if (ok) *out = members.CopyTo(mapping.arena);
+  return ok;
 }
 
-Fault ParseUserField(od::raw_json_string raw_key, od::value& value, Arena* arena, ScimUser* out) {
-  User& user = out->user;
-  const char* key = raw_key.raw();
+bool ParseUserField(Mapping& mapping, const char* key, od::value& value, User& user,
+                    std::string_view* id) {
   switch (key[0]) {
     case 'a':
-      if (KeyIs(key, "active")) return ReadBool(value, "active", &user.active);
+      if (KeyIs(key, "active")) return ReadBool(mapping, value, "active", &user.active);
       break;
     case 'd':
       if (KeyIs(key, "displayName")) {
-        return ReadString(value, "displayName", arena, &user.display_name);
+        return ReadString(mapping, value, "displayName", &user.display_name);
       }
       break;
     case 'e':
-      if (KeyIs(key, "externalId"))
-        return ReadString(value, "externalId", arena, &user.external_id);
-      if (KeyIs(key, "emails")) return ParseEmails(value, arena, &user.emails);
+      if (KeyIs(key, "externalId")) {
+        return ReadString(mapping, value, "externalId", &user.external_id);
+      }
+      if (KeyIs(key, "emails")) return ParseEmails(mapping, value, &user.emails);
       break;
     case 'i':
-      if (KeyIs(key, "id")) return ReadString(value, "id", arena, &out->id);
+      if (KeyIs(key, "id")) return ReadString(mapping, value, "id", id);
       break;
     case 'n':
-      if (KeyIs(key, "name")) return ParseName(value, arena, &user.name);
+      if (KeyIs(key, "name")) return ParseName(mapping, value, &user.name);
       break;
     case 'r':
-      if (KeyIs(key, "roles")) return ParseRoles(value, arena, &user.roles);
+      if (KeyIs(key, "roles")) return ParseRoles(mapping, value, &user.roles);
       break;
     case 'u':
-      if (KeyIs(key, "userName")) return ReadString(value, "userName", arena, &user.user_name);
+      if (KeyIs(key, "userName")) return ReadString(mapping, value, "userName", &user.user_name);
       break;
     default:
       break;
   }
-  return Fault{};  // Unknown attributes (schemas, meta, groups, extensions) are ignored.
+  return true;  // Unknown attributes (schemas, meta, groups, extensions) are ignored.
 }
 
 }  // namespace
@@ -321,67 +449,74 @@ Status JsonErrorStatus(simdjson::error_code error) {
 
 namespace {
 
-Fault MapScimUser(od::object object, Arena* arena, ScimUser* out) {
-  *out = ScimUser{};
-  SCIMFLOW_FAULT_RETURN_IF(ForEachField(object, [&](od::raw_json_string key, od::value& value) {
-    return ParseUserField(key, value, arena, out);
-  }));
-  if (out->user.external_id.empty()) return Missing("externalId");
-  if (out->user.user_name.empty()) return Missing("userName");
-  return Fault{};
+// REQUIRES: *user default-constructed.
+bool MapScimUser(Mapping& mapping, od::object& object, User* user, std::string_view* id) {
+  const bool ok = ForEachField(mapping, object, [&](const char* key, od::value& value) {
+    return ParseUserField(mapping, key, value, *user, id);
+  });
+  if (!ok) return false;
+  if (user->external_id.empty()) return mapping.Missing("externalId");
+  if (user->user_name.empty()) return mapping.Missing("userName");
+  return true;
 }
 
-Fault MapScimGroup(od::object object, Arena* arena, ScimGroup* out) {
+bool MapScimGroup(Mapping& mapping, od::object& object, ScimGroup* out) {
   *out = ScimGroup{};
   Group& group = out->group;
-  SCIMFLOW_FAULT_RETURN_IF(
-      ForEachField(object, [&](od::raw_json_string key, od::value& value) -> Fault {
-        if (KeyIs(key.raw(), "externalId")) {
-          return ReadString(value, "externalId", arena, &group.external_id);
-        }
-        if (KeyIs(key.raw(), "displayName")) {
-          return ReadString(value, "displayName", arena, &group.display_name);
-        }
-        if (KeyIs(key.raw(), "id")) return ReadString(value, "id", arena, &out->id);
-        if (KeyIs(key.raw(), "members"))
-          return ParseMembers(value, arena, &group.member_external_ids);
-        if (KeyIs(key.raw(), "roles")) group.has_roles = true;
-        return Fault{};
-      }));
-  if (group.external_id.empty()) return Missing("externalId");
-  if (group.display_name.empty()) return Missing("displayName");
-  return Fault{};
+  const bool ok = ForEachField(mapping, object, [&](const char* key, od::value& value) {
+    if (KeyIs(key, "externalId")) {
+      return ReadString(mapping, value, "externalId", &group.external_id);
+    }
+    if (KeyIs(key, "displayName")) {
+      return ReadString(mapping, value, "displayName", &group.display_name);
+    }
+    if (KeyIs(key, "id")) return ReadString(mapping, value, "id", &out->id);
+    if (KeyIs(key, "members")) return ParseMembers(mapping, value, &group.member_external_ids);
+    if (KeyIs(key, "roles")) group.has_roles = true;
+    return true;
+  });
+  if (!ok) return false;
+  if (group.external_id.empty()) return mapping.Missing("externalId");
+  if (group.display_name.empty()) return mapping.Missing("displayName");
+  return true;
 }
 
-Fault MapAssignment(od::object object, Arena* arena, Assignment* out) {
+bool MapAssignment(Mapping& mapping, od::object& object, Assignment* out) {
   *out = Assignment{};
-  SCIMFLOW_FAULT_RETURN_IF(
-      ForEachField(object, [&](od::raw_json_string key, od::value& value) -> Fault {
-        if (KeyIs(key.raw(), "externalId")) {
-          return ReadString(value, "externalId", arena, &out->external_id);
-        }
-        if (KeyIs(key.raw(), "roles")) return ParseRoles(value, arena, &out->roles);
-        return Fault{};
-      }));
-  if (out->external_id.empty()) return Missing("externalId");
-  return Fault{};
+  const bool ok = ForEachField(mapping, object, [&](const char* key, od::value& value) {
+    if (KeyIs(key, "externalId"))
+      return ReadString(mapping, value, "externalId", &out->external_id);
+    if (KeyIs(key, "roles")) return ParseRoles(mapping, value, &out->roles);
+    return true;
+  });
+  if (!ok) return false;
+  if (out->external_id.empty()) return mapping.Missing("externalId");
+  return true;
 }
 
 }  // namespace
 
 Status ParseScimUser(od::object object, Arena* arena, ScimUser* out) {
-  const Fault fault = MapScimUser(object, arena, out);
-  return fault.ok() ? Status::Ok() : ToStatus(fault);
+  *out = ScimUser{};
+  Mapping mapping{arena, {}};
+  return MapScimUser(mapping, object, &out->user, &out->id) ? Status::Ok()
+                                                            : ToStatus(mapping.fault);
+}
+
+Status ParseScimUserInPlace(od::object object, Arena* arena, User* user, StringEscapes escapes) {
+  std::string_view id;  // Read (a wrong type is still a reject), not kept.
+  Mapping mapping{arena, {}, escapes == StringEscapes::kMaybe};
+  return MapScimUser(mapping, object, user, &id) ? Status::Ok() : ToStatus(mapping.fault);
 }
 
 Status ParseScimGroup(od::object object, Arena* arena, ScimGroup* out) {
-  const Fault fault = MapScimGroup(object, arena, out);
-  return fault.ok() ? Status::Ok() : ToStatus(fault);
+  Mapping mapping{arena, {}};
+  return MapScimGroup(mapping, object, out) ? Status::Ok() : ToStatus(mapping.fault);
 }
 
 Status ParseAssignment(od::object object, Arena* arena, Assignment* out) {
-  const Fault fault = MapAssignment(object, arena, out);
-  return fault.ok() ? Status::Ok() : ToStatus(fault);
+  Mapping mapping{arena, {}};
+  return MapAssignment(mapping, object, out) ? Status::Ok() : ToStatus(mapping.fault);
 }
 
 Status FinishDocument(od::document& document) {
@@ -398,8 +533,10 @@ Result<ScimResourceKind> PeekScimResourceKind(od::document& document) {
   if (error == simdjson::SUCCESS) {
     od::array schemas;
     bool present = false;
-    const Fault fault = OpenArray(schemas_value, "schemas", &schemas, &present);
-    if (!fault.ok()) return ToStatus(fault);
+    Mapping mapping{nullptr, {}};
+    if (!OpenArray(mapping, schemas_value, "schemas", &schemas, &present)) {
+      return ToStatus(mapping.fault);
+    }
     // `"schemas": null` names no schema, and leaves `schemas` unopened: nothing to iterate.
     if (present) {
       for (auto schema_result : schemas) {

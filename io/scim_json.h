@@ -70,6 +70,19 @@ Status JsonErrorStatus(simdjson::error_code error);
 // Does not set user.origin: the caller owns the location.
 Status ParseScimUser(simdjson::ondemand::object object, Arena* arena, ScimUser* out);
 
+// Whether a record's text may hold an escape sequence. A caller that has looked for a backslash
+// in the record's bytes once and found none passes kNone, and every string is then copied as
+// written, without a search per string (which cost a tenth of all parsing time); kMaybe is
+// always correct.
+enum class StringEscapes : uint8_t { kMaybe, kNone };
+
+// The same mapping into a User the caller has just default-constructed where it will stay (an
+// element emplaced at the end of a chunk's vector), for the IdP export, which has no use for
+// `id`: building the user in place spares copying it into the vector afterwards, a cost that
+// showed per record. REQUIRES: *user default-constructed. On failure *user holds partial data.
+Status ParseScimUserInPlace(simdjson::ondemand::object object, Arena* arena, User* user,
+                            StringEscapes escapes = StringEscapes::kMaybe);
+
 // Maps a SCIM Group object (IdP groups file or snapshot).
 // Required: `externalId`, `displayName`. Optional: `id`, `members` (strings or `{value}`);
 // a `roles` member sets group.has_roles (a conflict the planner reports).

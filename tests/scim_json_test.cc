@@ -106,6 +106,59 @@ TEST_F(ScimJsonTest, EscapedStringsAreUnescapedAndCopiedIntoTheArena) {
   EXPECT_GE(arena_.bytes_used(), kept.size());
 }
 
+TEST_F(ScimJsonTest, PlainStringsAreReadAsWrittenWhateverTheSpacing) {
+  ScimUser out;
+  ASSERT_EQ(User("{ \"externalId\" :  \"e1\"  ,\n\t\"userName\":\"u\\\\\" ,"
+                 " \"displayName\" : \"\" , \"name\" : { \"givenName\" : \"Ada\"\r\n } }",
+                 &out),
+            "");
+  EXPECT_EQ(out.user.external_id, "e1");
+  EXPECT_EQ(out.user.user_name, "u\\");
+  EXPECT_TRUE(out.user.display_name.empty());
+  EXPECT_EQ(out.user.name.given_name, "Ada");
+}
+
+TEST_F(ScimJsonTest, AttributeNamesMatchOnlyInFull) {
+  // Names sharing a prefix with a known attribute, differing in case, or known only inside
+  // `name` are unknown attributes at the top level, and ignored.
+  ScimUser out;
+  ASSERT_EQ(User(R"({"externalIds":"x","externalId":"e","userNam":"x","userName":"u",)"
+                 R"("names":7,"Active":false,"familyName":"f","activ":1,"rolesX":1,)"
+                 R"("name":{"givenNames":"x","familyName":"Lovelace"}})",
+                 &out),
+            "");
+  EXPECT_EQ(out.user.external_id, "e");
+  EXPECT_EQ(out.user.user_name, "u");
+  EXPECT_TRUE(out.user.active);
+  EXPECT_TRUE(out.user.name.given_name.empty());
+  EXPECT_EQ(out.user.name.family_name, "Lovelace");
+  EXPECT_TRUE(out.user.roles.empty());
+}
+
+TEST_F(ScimJsonTest, RawControlCharacterInAStringIsMalformed) {
+  ScimUser out;
+  EXPECT_EQ(User("{\"externalId\":\"e\x01\",\"userName\":\"u\"}", &out), "malformed JSON");
+  EXPECT_EQ(User("{\"externalId\":\"e\",\"userName\":\"a\tb\"}", &out), "malformed JSON");
+}
+
+TEST_F(ScimJsonTest, InPlaceMappingFillsTheGivenUser) {
+  const auto ParseScimUserInPlace = [](od::object object, Arena* arena, scimflow::User* user) {
+    return scimflow::ParseScimUserInPlace(object, arena, user);
+  };
+  scimflow::User out;
+  ASSERT_EQ(Map(R"({"id":"t-1","externalId":"e1","userName":"u","roles":["r"],"active":false})",
+                ParseScimUserInPlace, &out),
+            "");
+  EXPECT_EQ(out.external_id, "e1");
+  EXPECT_EQ(out.user_name, "u");
+  ASSERT_EQ(out.roles.size(), 1u);
+  EXPECT_EQ(out.roles[0].value, "r");
+  EXPECT_FALSE(out.active);
+  scimflow::User wrong;
+  EXPECT_EQ(Map(R"({"id":7,"externalId":"e1","userName":"u"})", ParseScimUserInPlace, &wrong),
+            R"(wrong type for "id": expected string)");
+}
+
 TEST_F(ScimJsonTest, ManyEmailsAndRolesAreAllKept) {
   std::string json = R"({"externalId":"e","userName":"u","emails":[)";
   for (int index = 0; index < 20; ++index) {
