@@ -18,13 +18,16 @@ JsonRecordType JsonRecordTypeFor(InputKind kind, InputFormat format) {
 }
 
 Status MapJsonObject(simdjson::ondemand::object object, JsonRecordType type,
-                     const RecordOrigin& origin, RecordChunk* out) {
+                     const RecordOrigin& origin, RecordChunk* out, StringEscapes escapes) {
   switch (type) {
     case JsonRecordType::kScimUser: {
-      ScimUser user;
-      SCIMFLOW_RETURN_IF_ERROR(ParseScimUser(object, &out->arena, &user));
-      user.user.origin = origin;
-      out->users.push_back(user.user);
+      User& user = out->users.emplace_back();
+      Status status = ParseScimUserInPlace(object, &out->arena, &user, escapes);
+      if (!status.ok()) {
+        out->users.pop_back();
+        return status;
+      }
+      user.origin = origin;
       return Status::Ok();
     }
     case JsonRecordType::kOktaUser: {

@@ -15,6 +15,7 @@
 #include "engine/model.h"
 #include "engine/status.h"
 #include "io/format_detect.h"
+#include "io/scim_json.h"
 
 namespace scimflow {
 
@@ -31,9 +32,11 @@ JsonRecordType JsonRecordTypeFor(InputKind kind, InputFormat format);
 // Maps `object` and appends the record, with `origin`, to `out`.
 // On failure nothing is appended and the Status is that of io/scim_json.h: kDataLoss when the
 // text is not JSON (the caller decides how to re-synchronise), kInvalidArgument when the record
-// is valid JSON but unusable (the caller rejects it).
+// is valid JSON but unusable (the caller rejects it). `escapes`: see io/scim_json.h (used for
+// SCIM users, the bulk of every export).
 Status MapJsonObject(simdjson::ondemand::object object, JsonRecordType type,
-                     const RecordOrigin& origin, RecordChunk* out);
+                     const RecordOrigin& origin, RecordChunk* out,
+                     StringEscapes escapes = StringEscapes::kMaybe);
 
 // Appends a Reject for `record_text` at `origin` with `reason` (copied) and an excerpt of at most
 // config::kRejectExcerptBytes (cut before a partial UTF-8 sequence).

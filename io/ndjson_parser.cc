@@ -1,5 +1,6 @@
 #include "io/ndjson_parser.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -19,6 +20,8 @@ constexpr size_t kMinBatchBytes = 1 << 20;
 // core's L2 cache together with its structural index is read back from L2; a whole 1 MiB chunk
 // is read back from L3 or memory, a miss on nearly every record's first bytes.
 constexpr size_t kWindowBytes = 128 << 10;
+// The most records reserved ahead for one chunk (ReserveRecordList).
+constexpr size_t kMaxReservedRecords = 16384;
 }  // namespace config
 
 bool IsJsonSpace(char byte) { return byte == ' ' || byte == '\n' || byte == '\r' || byte == '\t'; }
@@ -63,6 +66,37 @@ void DropRecordsAfter(const RecordMark& mark, RecordChunk* out) {
   out->rejects.resize(mark.rejects);
 }
 
+// The record list a parse of `type` appends to.
+template <typename Visit>
+void WithRecordList(JsonRecordType type, RecordChunk* out, Visit&& visit) {
+  switch (type) {
+    case JsonRecordType::kScimUser:
+    case JsonRecordType::kOktaUser:
+      return visit(out->users);
+    case JsonRecordType::kGroup:
+      return visit(out->groups);
+    case JsonRecordType::kAssignment:
+      return visit(out->assignments);
+  }
+}
+
+// Reserves room for the records of a chunk of `chunk_bytes` whose first line is `line_bytes`
+// long, so the list does not grow by doubling (every record copied again, fresh pages touched)
+// in the middle of parsing. Capped, because a short first line may not be typical;
+// TrimRecordList takes back a reservation that turned out too generous.
+void ReserveRecordList(JsonRecordType type, size_t chunk_bytes, size_t line_bytes,
+                       RecordChunk* out) {
+  const size_t expected =
+      std::min(chunk_bytes / (line_bytes + 1) + 16, config::kMaxReservedRecords);
+  WithRecordList(type, out, [&](auto& list) { list.reserve(list.size() + expected); });
+}
+
+void TrimRecordList(JsonRecordType type, RecordChunk* out) {
+  WithRecordList(type, out, [](auto& list) {
+    if (list.capacity() > list.size() + list.size() / 2 + 64) list.shrink_to_fit();
+  });
+}
+
 // Where the fast path's next window ends: after the last newline within kWindowBytes of `begin`,
 // or after the first newline beyond (a line longer than the window), or at the end of `text`.
 size_t WindowEnd(std::string_view text, size_t begin) {
@@ -100,14 +134,21 @@ bool ParseFast(const ChunkText& chunk, JsonRecordType type, std::string_view fil
       const size_t line_end =
           newline == nullptr ? window_end : static_cast<const char*>(newline) - text.data();
       if (line_end - start > options.max_line_bytes) return false;
-      od::document_reference document;
-      if ((*it).get(document)) return false;
-      od::object object;
-      if (document.get_object().get(object)) return false;
+      // Results used in place rather than moved into locals (see ForEachField in
+      // io/scim_json.cc: such moves stall on store forwarding).
+      auto document = *it;
+      if (document.error()) return false;
+      auto object = document.value_unsafe().get_object();
+      if (object.error()) return false;
       const std::string_view record = text.substr(start, line_end - start);
+      if (expected_start == 0) ReserveRecordList(type, text.size(), record.size(), out);
       const RecordOrigin origin{file, line, chunk.byte_offset + start,
                                 static_cast<uint32_t>(record.size())};
-      Status status = MapJsonObject(object, type, origin, out);
+      // One search of the whole line spares a search of each of its strings.
+      const StringEscapes escapes = std::memchr(record.data(), '\\', record.size()) == nullptr
+                                        ? StringEscapes::kNone
+                                        : StringEscapes::kMaybe;
+      Status status = MapJsonObject(object.value_unsafe(), type, origin, out, escapes);
       if (!status.ok()) {
         if (status.code() == StatusCode::kDataLoss) return false;
         AddReject(origin, status.message(), record, out);
@@ -236,6 +277,7 @@ ChunkParseStats ParseNdjsonChunk(const ChunkText& chunk, JsonRecordType type, st
   const RecordMark mark = MarkRecords(*out);
   if (ParseFast(chunk, type, file, options, parser, out, &stats.newlines)) {
     stats.fast_path = true;
+    TrimRecordList(type, out);
     return stats;
   }
   DropRecordsAfter(mark, out);
