@@ -139,7 +139,8 @@ class CurrentState {
   std::vector<CurrentUser> users_;
   std::vector<CurrentGroup> groups_;
   std::vector<std::pair<size_t, size_t>> member_ranges_;  // Per group: [begin, end) in the pool.
-  // Parallel to users_; freed once IndexUserNames has built by_folded_name_.
+  // Empty except inside IndexUserNames, which fills it parallel to users_, builds
+  // by_folded_name_ from it and frees it.
   mutable std::vector<std::string_view> folded_names_;
   std::vector<uint32_t> member_pool_;     // What CurrentGroup::members views into.
   std::vector<uint32_t> member_scratch_;  // AddGroup's lookups, reused group to group.

@@ -108,10 +108,9 @@ struct DesiredState {
 //   AddAssignments (optional) → AddUsers per chunk, in file order → FinishUsers →
 //   (optional, for a groups file: AddGroupsChunk per chunk, in file order → FinishGroups, or
 //   AddGroups with all chunks at once) → Finish.
-// Each call runs by one thread at a time; they run parallel loops themselves. Lifetimes: the
-// assignments' chunks must live until the last AddUsers call returns (FinishUsers no longer
-// reads them, so a caller may free them first); a users or groups chunk only during
-// its AddUsers / AddGroupsChunk call; AddGroups' chunks during that call.
+// Each call runs by one thread at a time; they run parallel loops themselves. Lifetimes: every
+// chunk need only live during the call it is passed to (AddAssignments copies what it keeps into
+// a compact table; AddUsers, AddGroupsChunk and AddGroups copy into the desired state).
 class Resolver {
  public:
   // `current` may be null (then every user keeps its full attributes); it must outlive Finish.
