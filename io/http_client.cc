@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -289,8 +290,33 @@ struct HttpClient::Impl {
     if (wake_fd >= 0) ::close(wake_fd);
   }
 
+  // What the epoll set holds for each socket, indexed by descriptor (SocketState). A keep-alive
+  // connection that goes back to curl's pool after its answer stays registered for EPOLLIN
+  // although curl no longer watches it, so the next transfer on it, which again waits for input,
+  // costs no epoll_ctl: this saved an EPOLL_CTL_DEL and an EPOLL_CTL_ADD per request. Only
+  // sockets curl opened for a connection through OnOpenSocket are kept this way, because their
+  // closing passes through OnCloseSocket, which forgets the state before the descriptor can be
+  // reused (closing a socket drops it from the epoll set).
+  enum SocketBits : uint8_t {
+    kRegisteredIn = 1,   // EPOLLIN is registered
+    kRegisteredOut = 2,  // EPOLLOUT is registered
+    kWatched = 4,        // curl watches the socket (between its first callback and REMOVE)
+    kConnection = 8,     // opened by OnOpenSocket; its close passes through OnCloseSocket
+  };
+  static constexpr uint8_t kRegistered = kRegisteredIn | kRegisteredOut;
+  std::vector<uint8_t> socket_states;  // driver thread only
+  uint8_t& SocketState(curl_socket_t socket) {
+    const auto index = static_cast<size_t>(socket);
+    if (index >= socket_states.size()) socket_states.resize(index + 1, 0);
+    return socket_states[index];
+  }
+  // Sets the epoll registration of `socket` to `events` (kRegistered* bits), from `registered`.
+  void Register(curl_socket_t socket, uint8_t registered, uint8_t events);
+
   static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* user, void* socket_data);
   static int OnTimer(CURLM* multi, long timeout_ms, void* user);
+  static curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address);
+  static int OnCloseSocket(void* user, curl_socket_t socket);
   void WakeDriver() {
     const uint64_t one = 1;
     (void)!::write(wake_fd, &one, sizeof(one));
@@ -332,6 +358,10 @@ void HttpClient::Impl::ConfigureFixed(CURL* easy) {
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, OnHeader);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &Impl::OnOpenSocket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &Impl::OnCloseSocket);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options.insecure ? 0L : 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0L : 2L);
   if (!ca_blob.empty()) {
@@ -492,27 +522,66 @@ void HttpClient::Impl::Finish(CURL* easy, CURLcode code, std::vector<HttpRespons
   pending.fetch_sub(1);
 }
 
+void HttpClient::Impl::Register(curl_socket_t socket, uint8_t registered, uint8_t events) {
+  epoll_event event{};
+  event.data.fd = socket;
+  event.events = ((events & kRegisteredIn) != 0 ? EPOLLIN : 0u) |
+                 ((events & kRegisteredOut) != 0 ? EPOLLOUT : 0u);
+  // The fallbacks cover a state that is out of step with the kernel's set.
+  if (registered == 0) {
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, socket, &event) != 0 && errno == EEXIST) {
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event);
+    }
+  } else if (::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, socket, &event);
+  }
+}
+
 int HttpClient::Impl::OnSocket(CURL* easy, curl_socket_t socket, int what, void* user,
                                void* socket_data) {
   auto* impl = static_cast<Impl*>(user);
+  uint8_t& state = impl->SocketState(socket);
+  uint8_t registered = state & kRegistered;
   if (what == CURL_POLL_REMOVE) {
-    ::epoll_ctl(impl->epoll_fd, EPOLL_CTL_DEL, socket, nullptr);
+    // A connection socket waiting for input stays registered (see SocketBits); any other is
+    // dropped from the set.
+    if ((state & kConnection) != 0 && registered == kRegisteredIn) {
+      state = kConnection | kRegisteredIn;
+      return 0;
+    }
+    if (registered != 0) ::epoll_ctl(impl->epoll_fd, EPOLL_CTL_DEL, socket, nullptr);
+    state &= kConnection;
     return 0;
   }
-  epoll_event event{};
-  event.data.fd = socket;
-  event.events =
-      ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
-  // curl keeps `socket_data` for a socket until it is removed: non-null means it is in the set.
+  // curl keeps `socket_data` for a socket until it is removed: null means curl starts watching
+  // it now. Only a connection socket kept registered may then be trusted to be in the set.
   if (socket_data == nullptr) {
-    if (::epoll_ctl(impl->epoll_fd, EPOLL_CTL_ADD, socket, &event) != 0 && errno == EEXIST) {
-      ::epoll_ctl(impl->epoll_fd, EPOLL_CTL_MOD, socket, &event);
-    }
     curl_multi_assign(impl->multi, socket, impl);
-  } else if (::epoll_ctl(impl->epoll_fd, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
-    ::epoll_ctl(impl->epoll_fd, EPOLL_CTL_ADD, socket, &event);
+    if ((state & kConnection) == 0) registered = 0;
   }
+  const uint8_t wanted = ((what & CURL_POLL_IN) != 0 ? kRegisteredIn : 0) |
+                         ((what & CURL_POLL_OUT) != 0 ? kRegisteredOut : 0);
+  if (wanted != registered || registered == 0) impl->Register(socket, registered, wanted);
+  state = static_cast<uint8_t>((state & kConnection) | kWatched | wanted);
   return 0;
+}
+
+curl_socket_t HttpClient::Impl::OnOpenSocket(void* user, curlsocktype purpose,
+                                             curl_sockaddr* address) {
+  auto* impl = static_cast<Impl*>(user);
+  const curl_socket_t socket =
+      ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (socket < 0) return CURL_SOCKET_BAD;
+  // A new descriptor is in no epoll set, whatever an earlier socket of the same number was.
+  impl->SocketState(socket) = purpose == CURLSOCKTYPE_IPCXN ? kConnection : 0;
+  return socket;
+}
+
+int HttpClient::Impl::OnCloseSocket(void* user, curl_socket_t socket) {
+  auto* impl = static_cast<Impl*>(user);
+  // Closing drops the socket from the epoll set; the number may come back as another socket.
+  impl->SocketState(socket) = 0;
+  return ::close(socket);
 }
 
 int HttpClient::Impl::OnTimer(CURLM* multi, long timeout_ms, void* user) {
@@ -547,6 +616,14 @@ void HttpClient::Impl::WaitAndAct(std::chrono::milliseconds timeout) {
     if (event.data.fd == wake_fd) {
       uint64_t count = 0;
       (void)!::read(wake_fd, &count, sizeof(count));
+      continue;
+    }
+    uint8_t& state = SocketState(event.data.fd);
+    if ((state & kWatched) == 0) {
+      // An idle pooled connection kept registered: the server closed it or sent something.
+      // curl finds out when it reuses the connection; until then it leaves the set.
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, event.data.fd, nullptr);
+      state &= kConnection;
       continue;
     }
     int mask = 0;
