@@ -145,6 +145,15 @@ std::vector<Scheduler::DependentFailure> Scheduler::Fail(uint32_t index) {
 }
 
 std::chrono::nanoseconds Scheduler::EstimateRemaining(TimePoint now) const {
+  // Without any of the budgets operations draw on (--no-budgets) there is nothing to estimate,
+  // and no reason to walk the plan for every progress update.
+  constexpr std::string_view kDrawn[] = {budget::kRequests, budget::kWrites,
+                                         budget::kUserAssignments, budget::kGroupMemberAdds};
+  if (std::none_of(std::begin(kDrawn), std::end(kDrawn), [&](std::string_view name) {
+        return budget_->Available(name, "", now).has_value();
+      })) {
+    return std::chrono::nanoseconds(0);
+  }
   // Sums per bucket: (budget, scope) → amount still to draw. Called for every progress update
   // (several times a second) over the whole plan: a short linear list of the unscoped buckets,
   // and a hash map only for the per-group ones (group-member-adds, the only scoped budget), keep
