@@ -204,11 +204,17 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   }
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos) return bytes;
-  std::string name(Trim(line.substr(0, colon)));
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char byte) { return static_cast<char>(std::tolower(byte)); });
-  if (std::find(std::begin(kKeptHeaders), std::end(kKeptHeaders), name) != std::end(kKeptHeaders)) {
-    transfer->response.headers.emplace_back(std::move(name),
+  // Compared without building a lower-case copy: most headers of an answer are dropped.
+  const std::string_view name = Trim(line.substr(0, colon));
+  const auto kept =
+      std::find_if(std::begin(kKeptHeaders), std::end(kKeptHeaders), [&](std::string_view wanted) {
+        return wanted.size() == name.size() &&
+               std::equal(wanted.begin(), wanted.end(), name.begin(), [](char lower, char byte) {
+                 return lower == std::tolower(static_cast<unsigned char>(byte));
+               });
+      });
+  if (kept != std::end(kKeptHeaders)) {
+    transfer->response.headers.emplace_back(std::string(*kept),
                                             std::string(Trim(line.substr(colon + 1))));
   }
   return bytes;
