@@ -202,8 +202,12 @@ Result<std::vector<StateChange>> UserChanges(const StateChangeInput& input) {
   const PlanOperation& operation = *input.operation;
   std::vector<StateChange> changes;
   if (operation.kind == OperationKind::kUserCreate) {
-    Arena arena(kBodyArenaBytes);
-    ondemand::parser parser;
+    // Runs for every created user: the parser's buffers and the arena's block are allocated once
+    // per thread, not per call (they showed in the profile of 100,000 creates). The user's strings
+    // are copied into its UserState before the next call resets the arena.
+    thread_local ondemand::parser parser;
+    thread_local Arena arena(kBodyArenaBytes);
+    arena.Reset();
     ScimUser user;
     SCIMFLOW_RETURN_IF_ERROR(ParseUserBody(input.body, &arena, &parser, &user));
     changes.push_back(UpsertUser{CreatedUser(user.user, input.target_id)});

@@ -7,7 +7,8 @@ namespace scimflow {
 
 FoundResource ParseFound(std::string_view body, bool list) {
   FoundResource found;
-  simdjson::ondemand::parser parser;
+  // Runs for every create answer: the parser's buffers are allocated once per thread.
+  thread_local simdjson::ondemand::parser parser;
   simdjson::padded_string padded(body);
   simdjson::ondemand::document document;
   if (parser.iterate(padded).get(document)) return found;

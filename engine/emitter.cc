@@ -89,10 +89,19 @@ Status Emitter::Prepare() {
     ++summary_->kinds[static_cast<size_t>(operation.kind)].planned;
     ops_[index].target_id = operation.target_id;
   }
-  SCIMFLOW_RETURN_IF_ERROR(journal_->state().ForEachUser([this](const UserState& user) {
-    user_by_target_id_.emplace(user.target_id, user.external_id);
-    return Status::Ok();
-  }));
+  // Only member chunks read the map (their state changes name users by externalId): a plan
+  // without any neither loads the stored users nor adds an entry per create.
+  track_user_ids_ = std::any_of(plan_.operations.begin(), plan_.operations.end(),
+                                [](const PlanOperation& operation) {
+                                  return operation.kind == OperationKind::kGroupMembersAdd ||
+                                         operation.kind == OperationKind::kGroupMembersRemove;
+                                });
+  if (track_user_ids_) {
+    SCIMFLOW_RETURN_IF_ERROR(journal_->state().ForEachUser([this](const UserState& user) {
+      user_by_target_id_.emplace(user.target_id, user.external_id);
+      return Status::Ok();
+    }));
+  }
   if (!options_.resume) return Status::Ok();
   summary_->resumed = true;
   SCIMFLOW_ASSIGN_OR_RETURN(ResumeSet resume, journal_->LoadResume());
@@ -183,8 +192,8 @@ void Emitter::Launch(uint32_t index, Clock::time_point now) {
     op.needs_lookup = false;
     op.phase = Phase::kLookup;
     // The scheduler drew the create's budgets; the lookup is a read and draws `requests` only.
-    const std::vector<BudgetDraw> draws = scheduler_.Draws(index);
-    budget_->Refund(std::span(draws).subspan(1), now);
+    const BudgetDraws draws = scheduler_.Draws(index);
+    budget_->Refund(std::span<const BudgetDraw>(draws).subspan(1), now);
   }
   Submit(index, now);
 }
@@ -201,7 +210,7 @@ void Emitter::LaunchDue(Clock::time_point now) {
     const uint32_t index = delayed_.back().index;
     delayed_.pop_back();
     // A retry spends the budget again: lookups draw `requests`, re-sends everything they draw.
-    std::vector<BudgetDraw> draws = scheduler_.Draws(index);
+    BudgetDraws draws = scheduler_.Draws(index);
     if (ops_[index].phase == Phase::kLookup) draws.resize(1);
     Result<AcquireResult> acquired = budget_->TryAcquire(draws, now);
     if (acquired.ok() && !acquired->acquired) {
@@ -390,7 +399,7 @@ void Emitter::Succeed(uint32_t index, int http_status, Clock::time_point now) {
   if (op.adopted) ++summary_->adopted;
   op.succeeded = true;
   const std::string target_id(TargetIdOf(index));
-  if (operation.kind == OperationKind::kUserCreate) {
+  if (track_user_ids_ && operation.kind == OperationKind::kUserCreate) {
     user_by_target_id_[target_id] = operation.external_id;
   }
   OperationOutcome outcome;

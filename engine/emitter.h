@@ -155,8 +155,10 @@ class Emitter {
   StateStore* reader_ = nullptr;           // The journal's Reader(), for state changes.
   // Outcomes recorded and not yet committed, in record order.
   std::deque<Uncommitted> uncommitted_;
-  // Target user id → externalId, for membership state changes.
+  // Target user id → externalId, for membership state changes; kept only when the plan has
+  // member chunks (track_user_ids_).
   std::unordered_map<std::string, std::string> user_by_target_id_;
+  bool track_user_ids_ = false;
   size_t in_flight_ = 0;
   Status stop_;
   uint64_t connect_failures_ = 0;

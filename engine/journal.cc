@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <ctime>
 #include <string_view>
 #include <unordered_set>
 
@@ -13,15 +15,29 @@ namespace {
 namespace format = state_format;
 
 // The upsert of a journal row. A 'done' row is final: the WHERE keeps a later in-flight mark or
-// failure from overwriting it.
-const std::string kUpsertSql = fmt::format(
+// failure from overwriting it. `updated_at` (?9) is the group's commit time, formatted once per
+// group (GroupTimestamp) rather than by SQLite's strftime for every row.
+const std::string kUpsertSql =
     "INSERT INTO journal(op_id, plan_digest, kind, state, target_id, http_status, error, "
-    "attempts, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, {0}) "
+    "attempts, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
     "ON CONFLICT(op_id) DO UPDATE SET plan_digest = excluded.plan_digest, kind = excluded.kind, "
     "state = excluded.state, target_id = coalesce(excluded.target_id, journal.target_id), "
     "http_status = excluded.http_status, error = excluded.error, attempts = excluded.attempts, "
-    "updated_at = excluded.updated_at WHERE journal.state <> 'done' OR excluded.state = 'done'",
-    format::kNowSql);
+    "updated_at = excluded.updated_at WHERE journal.state <> 'done' OR excluded.state = 'done'";
+
+// The current UTC time as `YYYY-MM-DDTHH:MM:SS.sssZ`, the format of `updated_at`
+// (docs/state-format.md; the same text SQLite's strftime('%Y-%m-%dT%H:%M:%fZ') gives).
+std::string GroupTimestamp() {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  const auto now = std::chrono::system_clock::now();
+  const auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
+}
 
 Result<std::optional<std::string>> ReadMeta(SqliteDb& db, std::string_view key) {
   SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement select,
@@ -112,7 +128,7 @@ bool Journal::FlushDue(Clock::time_point now) const {
   return queued_.size() >= options_.group_size || now - oldest_queued_ >= options_.group_interval;
 }
 
-Status Journal::WriteEntry(const Entry& entry) {
+Status Journal::WriteEntry(const Entry& entry, std::string_view updated_at) {
   const OperationOutcome& outcome = entry.outcome;
   SqliteStatement& upsert = *upsert_;
   upsert.BindText(1, outcome.op_id);
@@ -138,6 +154,7 @@ Status Journal::WriteEntry(const Entry& entry) {
     upsert.BindText(7, outcome.error);
   }
   upsert.BindInt64(8, outcome.attempts);
+  upsert.BindText(9, updated_at);
   SCIMFLOW_RETURN_IF_ERROR(upsert.Run());
   for (const StateChange& change : outcome.changes) {
     SCIMFLOW_RETURN_IF_ERROR(state_->Apply(change));
@@ -161,9 +178,12 @@ Result<std::vector<std::string>> Journal::Flush() {
         superseded[position] = true;
       }
     }
+    const std::string updated_at = GroupTimestamp();
     SCIMFLOW_ASSIGN_OR_RETURN(SqliteTransaction transaction, SqliteTransaction::Begin(*db_));
     for (size_t position = 0; position < queued_.size(); ++position) {
-      if (!superseded[position]) SCIMFLOW_RETURN_IF_ERROR(WriteEntry(queued_[position]));
+      if (!superseded[position]) {
+        SCIMFLOW_RETURN_IF_ERROR(WriteEntry(queued_[position], updated_at));
+      }
     }
     // The transaction rolls back on any early return above: the group is all or nothing.
     SCIMFLOW_RETURN_IF_ERROR(transaction.Commit());

@@ -88,9 +88,9 @@ struct EngineOptions {
   uint32_t max_backoff_ms = 300'000;
 
   // Outcomes per grouped journal commit, and the longest an outcome waits for its group, in
-  // milliseconds. Defaults: 64 and 50 ms; one fsync per group is far below the cost of the
+  // milliseconds. Defaults: 1024 and 50 ms; one fsync per group is far below the cost of the
   // requests. Lower the interval if progress must be reflected in the state sooner.
-  uint32_t journal_group_size = 64;
+  uint32_t journal_group_size = 1024;
   uint32_t journal_group_interval_ms = 50;
 };
 

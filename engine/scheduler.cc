@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
 
 namespace scimflow {
 
@@ -41,9 +41,9 @@ void Scheduler::MakeReady(uint32_t index) {
   ++ready_count_;
 }
 
-std::vector<BudgetDraw> Scheduler::Draws(uint32_t index) const {
+BudgetDraws Scheduler::Draws(uint32_t index) const {
   const PlanOperation& operation = operations_[index];
-  std::vector<BudgetDraw> draws;
+  BudgetDraws draws;
   draws.push_back({budget::kRequests, "", 1});
   if (operation.method != "GET") draws.push_back({budget::kWrites, "", 1});
   if (operation.kind == OperationKind::kUserCreate ||
@@ -63,7 +63,7 @@ Scheduler::Pick Scheduler::Next(TimePoint now) {
     const size_t scan = std::min(queue.size(), config::kSchedulerScanPerKind);
     for (size_t position = 0; position < scan; ++position) {
       const uint32_t index = queue[position];
-      const std::vector<BudgetDraw> draws = Draws(index);
+      const BudgetDraws draws = Draws(index);
       Result<AcquireResult> acquired = budget_->TryAcquire(draws, now);
       if (!acquired.ok() || acquired->acquired) {
         queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(position));
@@ -93,7 +93,7 @@ bool Scheduler::TakeEarly(uint32_t index, const std::function<bool(uint32_t)>& i
       return false;
     }
   }
-  const std::vector<BudgetDraw> draws = Draws(index);
+  const BudgetDraws draws = Draws(index);
   Result<AcquireResult> acquired = budget_->TryAcquire(draws, now);
   if (!acquired.ok() || !acquired->acquired) return false;
   state_[index] = State::kSent;
@@ -145,15 +145,42 @@ std::vector<Scheduler::DependentFailure> Scheduler::Fail(uint32_t index) {
 }
 
 std::chrono::nanoseconds Scheduler::EstimateRemaining(TimePoint now) const {
-  // Sums per bucket: (budget, scope) → amount still to draw.
-  std::map<std::pair<std::string_view, std::string_view>, uint64_t> totals;
+  // Without any of the budgets operations draw on (--no-budgets) there is nothing to estimate,
+  // and no reason to walk the plan for every progress update.
+  constexpr std::string_view kDrawn[] = {budget::kRequests, budget::kWrites,
+                                         budget::kUserAssignments, budget::kGroupMemberAdds};
+  if (std::none_of(std::begin(kDrawn), std::end(kDrawn), [&](std::string_view name) {
+        return budget_->Available(name, "", now).has_value();
+      })) {
+    return std::chrono::nanoseconds(0);
+  }
+  // Sums per bucket: (budget, scope) → amount still to draw. Called for every progress update
+  // (several times a second) over the whole plan: a short linear list of the unscoped buckets,
+  // and a hash map only for the per-group ones (group-member-adds, the only scoped budget), keep
+  // it a plain scan without allocations per
+  // operation.
+  std::vector<BudgetDraw> remaining;
+  std::unordered_map<std::string_view, uint64_t> scoped;
   for (uint32_t index = 0; index < operations_.size(); ++index) {
     if (Finished(index)) continue;
-    for (const BudgetDraw& draw : Draws(index)) totals[{draw.budget, draw.scope}] += draw.amount;
+    for (const BudgetDraw& draw : Draws(index)) {
+      if (!draw.scope.empty()) {
+        scoped[draw.scope] += draw.amount;
+        continue;
+      }
+      const auto same =
+          std::find_if(remaining.begin(), remaining.end(),
+                       [&](const BudgetDraw& other) { return other.budget == draw.budget; });
+      if (same == remaining.end()) {
+        remaining.push_back(draw);
+      } else {
+        same->amount += draw.amount;
+      }
+    }
   }
-  std::vector<BudgetDraw> remaining;
-  remaining.reserve(totals.size());
-  for (const auto& [key, amount] : totals) remaining.push_back({key.first, key.second, amount});
+  for (const auto& [scope, amount] : scoped) {
+    remaining.push_back({budget::kGroupMemberAdds, scope, amount});
+  }
   return budget_->EstimateDuration(remaining, now);
 }
 

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,29 @@ namespace config {
 // groups are exhausted at once.
 inline constexpr size_t kSchedulerScanPerKind = 256;
 }  // namespace config
+
+// The draws of one attempt of an operation: at most four (requests, writes, user-assignments,
+// group-member-adds), kept inline because the scheduler computes them for every request it hands
+// out. Converts to the span RateBudget takes. The string_views point into the plan's operations
+// and the budget names (engine/target_profile.h), which outlive it.
+class BudgetDraws {
+ public:
+  static constexpr size_t kCapacity = 4;
+
+  // REQUIRES: size() < kCapacity.
+  void push_back(const BudgetDraw& draw) { items_[size_++] = draw; }
+  // Keeps the first `size` draws. REQUIRES: size <= size().
+  void resize(size_t size) { size_ = size; }
+  size_t size() const { return size_; }
+  const BudgetDraw& operator[](size_t position) const { return items_[position]; }
+  const BudgetDraw* begin() const { return items_.data(); }
+  const BudgetDraw* end() const { return items_.data() + size_; }
+  operator std::span<const BudgetDraw>() const { return {items_.data(), size_}; }
+
+ private:
+  std::array<BudgetDraw, kCapacity> items_{};
+  size_t size_ = 0;
+};
 
 class Scheduler {
  public:
@@ -67,7 +91,7 @@ class Scheduler {
   Pick Next(TimePoint now);
 
   // The draws of one attempt of `index` (a retry draws them again).
-  std::vector<BudgetDraw> Draws(uint32_t index) const;
+  BudgetDraws Draws(uint32_t index) const;
 
   // /Bulk (engine/bulk_emit.cc): the operations waiting for `index`.
   const std::vector<uint32_t>& Dependents(uint32_t index) const { return dependents_[index]; }

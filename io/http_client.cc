@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,21 +140,45 @@ TransportError ClassifyCurlCode(CURLcode code, bool body_too_large) {
   }
 }
 
+// The request headers of a transfer as a curl list: `Authorization` with one token, `Expect:`
+// (no 100-continue), a default `Content-Type` when the request has a body and names none, and the
+// request's own headers. The engine sends the same few sets over and over, so consecutive
+// transfers with the same token and headers share one list instead of building it each time.
+struct HeaderSet {
+  std::string token;
+  std::vector<HttpHeader> headers;
+  bool default_content_type = false;
+  curl_slist* list = nullptr;
+
+  HeaderSet() = default;
+  HeaderSet(const HeaderSet&) = delete;
+  HeaderSet& operator=(const HeaderSet&) = delete;
+  ~HeaderSet() {
+    if (list != nullptr) curl_slist_free_all(list);
+  }
+  bool Matches(const std::string& other_token, const std::vector<HttpHeader>& other_headers,
+               bool other_default) const {
+    return default_content_type == other_default && token == other_token &&
+           headers == other_headers;
+  }
+};
+
 // One request on its way: the easy handle and everything it points into.
 struct Transfer {
   HttpRequest request;
   CURL* easy = nullptr;
-  curl_slist* header_list = nullptr;
+  std::shared_ptr<const HeaderSet> header_set;  // what CURLOPT_HTTPHEADER points into
   HttpResponse response;
   char error_buffer[CURL_ERROR_SIZE] = {};
   size_t max_body = 0;
   bool body_too_large = false;
-  std::string token_used;  // compared with the file's token after a 401
   bool refreshed = false;
+
+  // The token this transfer sent, compared with the file's token after a 401.
+  const std::string& token_used() const { return header_set->token; }
 
   ~Transfer() {
     if (easy != nullptr) curl_easy_cleanup(easy);
-    if (header_list != nullptr) curl_slist_free_all(header_list);
   }
 };
 
@@ -179,11 +204,17 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   }
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos) return bytes;
-  std::string name(Trim(line.substr(0, colon)));
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char byte) { return static_cast<char>(std::tolower(byte)); });
-  if (std::find(std::begin(kKeptHeaders), std::end(kKeptHeaders), name) != std::end(kKeptHeaders)) {
-    transfer->response.headers.emplace_back(std::move(name),
+  // Compared without building a lower-case copy: most headers of an answer are dropped.
+  const std::string_view name = Trim(line.substr(0, colon));
+  const auto kept =
+      std::find_if(std::begin(kKeptHeaders), std::end(kKeptHeaders), [&](std::string_view wanted) {
+        return wanted.size() == name.size() &&
+               std::equal(wanted.begin(), wanted.end(), name.begin(), [](char lower, char byte) {
+                 return lower == std::tolower(static_cast<unsigned char>(byte));
+               });
+      });
+  if (kept != std::end(kKeptHeaders)) {
+    transfer->response.headers.emplace_back(std::string(*kept),
                                             std::string(Trim(line.substr(colon + 1))));
   }
   return bytes;
@@ -248,9 +279,12 @@ struct HttpClient::Impl {
 
   // Driver thread only.
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> running;
-  // Easy handles of finished transfers, reset and kept for the next ones: creating a handle
-  // allocates and clears several kilobytes, which showed in the profile of a bulk apply.
+  // Easy handles of finished transfers, kept for the next ones with their fixed options set
+  // (ConfigureFixed): creating a handle allocates and clears several kilobytes, which showed in
+  // the profile of a bulk apply, and so did curl_easy_reset plus setting every option again.
   std::vector<CURL*> idle_easy;
+  // The header list of the last transfer started; the next one shares it when it matches.
+  std::shared_ptr<const HeaderSet> header_set;
   std::deque<std::unique_ptr<Transfer>> resend;  // 401 answered, token rotated: send again
 
   ~Impl() {
@@ -262,8 +296,33 @@ struct HttpClient::Impl {
     if (wake_fd >= 0) ::close(wake_fd);
   }
 
+  // What the epoll set holds for each socket, indexed by descriptor (SocketState). A keep-alive
+  // connection that goes back to curl's pool after its answer stays registered for EPOLLIN
+  // although curl no longer watches it, so the next transfer on it, which again waits for input,
+  // costs no epoll_ctl: this saved an EPOLL_CTL_DEL and an EPOLL_CTL_ADD per request. Only
+  // sockets curl opened for a connection through OnOpenSocket are kept this way, because their
+  // closing passes through OnCloseSocket, which forgets the state before the descriptor can be
+  // reused (closing a socket drops it from the epoll set).
+  enum SocketBits : uint8_t {
+    kRegisteredIn = 1,   // EPOLLIN is registered
+    kRegisteredOut = 2,  // EPOLLOUT is registered
+    kWatched = 4,        // curl watches the socket (between its first callback and REMOVE)
+    kConnection = 8,     // opened by OnOpenSocket; its close passes through OnCloseSocket
+  };
+  static constexpr uint8_t kRegistered = kRegisteredIn | kRegisteredOut;
+  std::vector<uint8_t> socket_states;  // driver thread only
+  uint8_t& SocketState(curl_socket_t socket) {
+    const auto index = static_cast<size_t>(socket);
+    if (index >= socket_states.size()) socket_states.resize(index + 1, 0);
+    return socket_states[index];
+  }
+  // Sets the epoll registration of `socket` to `events` (kRegistered* bits), from `registered`.
+  void Register(curl_socket_t socket, uint8_t registered, uint8_t events);
+
   static int OnSocket(CURL* easy, curl_socket_t socket, int what, void* user, void* socket_data);
   static int OnTimer(CURLM* multi, long timeout_ms, void* user);
+  static curl_socket_t OnOpenSocket(void* user, curlsocktype purpose, curl_sockaddr* address);
+  static int OnCloseSocket(void* user, curl_socket_t socket);
   void WakeDriver() {
     const uint64_t one = 1;
     (void)!::write(wake_fd, &one, sizeof(one));
@@ -273,8 +332,12 @@ struct HttpClient::Impl {
   // Waits up to `timeout` for a socket curl watches or a wakeup, and hands ready sockets to curl.
   void WaitAndAct(std::chrono::milliseconds timeout);
 
+  // The options every transfer of this client has alike; set once per easy handle.
+  void ConfigureFixed(CURL* easy);
+  // The options of this transfer: URL, callbacks' data, headers, method and body.
   void ConfigureEasy(Transfer* transfer);
   void ConfigureMethod(Transfer* transfer);
+  std::shared_ptr<const HeaderSet> HeadersFor(const HttpRequest& request);
   void Start(std::unique_ptr<Transfer> transfer);
   void StartQueued();
   // Finishes the transfer of `easy`; appends its answer to `*done` unless it is sent again.
@@ -288,11 +351,7 @@ struct HttpClient::Impl {
   }
 };
 
-void HttpClient::Impl::ConfigureEasy(Transfer* transfer) {
-  CURL* easy = transfer->easy;
-  const HttpRequest& request = transfer->request;
-  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer);
+void HttpClient::Impl::ConfigureFixed(CURL* easy) {
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
@@ -303,44 +362,63 @@ void HttpClient::Impl::ConfigureEasy(Transfer* transfer) {
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options.total_timeout.count()));
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error_buffer);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &Impl::OnOpenSocket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &Impl::OnCloseSocket);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options.insecure ? 0L : 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options.insecure ? 0L : 2L);
   if (!ca_blob.empty()) {
     curl_blob blob{ca_blob.data(), ca_blob.size(), CURL_BLOB_NOCOPY};
     curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &blob);
   }
-  transfer->token_used = token;
-  // The header list is built here, from the current token, and freed with the transfer.
+}
+
+std::shared_ptr<const HeaderSet> HttpClient::Impl::HeadersFor(const HttpRequest& request) {
+  const bool default_type =
+      !request.body.empty() && !HasHeaderNamed(request.headers, "content-type");
+  if (header_set != nullptr && header_set->Matches(token, request.headers, default_type)) {
+    return header_set;
+  }
+  auto fresh = std::make_shared<HeaderSet>();
+  fresh->token = token;
+  fresh->headers = request.headers;
+  fresh->default_content_type = default_type;
   const std::string authorization = "Authorization: Bearer " + token;
   curl_slist* list = curl_slist_append(nullptr, authorization.c_str());
   // No "Expect: 100-continue": it costs a round trip (or a second) per large body.
   list = curl_slist_append(list, "Expect:");
-  if (!request.body.empty() && !HasHeaderNamed(request.headers, "content-type")) {
-    list = curl_slist_append(list, "Content-Type: application/json");
-  }
+  if (default_type) list = curl_slist_append(list, "Content-Type: application/json");
   for (const HttpHeader& header : request.headers) {
     list = curl_slist_append(list, fmt::format("{}: {}", header.first, header.second).c_str());
   }
-  transfer->header_list = list;
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  fresh->list = list;
+  header_set = fresh;
+  return fresh;
+}
+
+void HttpClient::Impl::ConfigureEasy(Transfer* transfer) {
+  CURL* easy = transfer->easy;
+  const HttpRequest& request = transfer->request;
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error_buffer);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer);
+  // The header list is that of the current token; the transfer keeps it alive.
+  transfer->header_set = HeadersFor(request);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->header_set->list);
   ConfigureMethod(transfer);
 }
 
 void HttpClient::Impl::ConfigureMethod(Transfer* transfer) {
   CURL* easy = transfer->easy;
   const HttpRequest& request = transfer->request;
-  if (request.method == "GET") {
-    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-  } else if (request.method == "POST") {
-    curl_easy_setopt(easy, CURLOPT_POST, 1L);
-  } else {
-    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
+  // The handle may come from a transfer of another method: HTTPGET resets it to a GET without a
+  // body, then the body (which makes it a POST) and the method name, if any, are set anew.
+  curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   const bool has_body = !request.body.empty() || request.method == "POST" ||
                         request.method == "PUT" || request.method == "PATCH";
   if (has_body) {
@@ -348,11 +426,14 @@ void HttpClient::Impl::ConfigureMethod(Transfer* transfer) {
                      static_cast<curl_off_t>(request.body.size()));
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.c_str());
   }
+  const bool plain = request.method == "GET" || request.method == "POST";
+  curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, plain ? nullptr : request.method.c_str());
 }
 
 void HttpClient::Impl::Start(std::unique_ptr<Transfer> transfer) {
   if (idle_easy.empty()) {
     transfer->easy = curl_easy_init();
+    if (transfer->easy != nullptr) ConfigureFixed(transfer->easy);
   } else {
     transfer->easy = idle_easy.back();
     idle_easy.pop_back();
@@ -391,7 +472,7 @@ void HttpClient::Impl::StartQueued() {
 bool HttpClient::Impl::ResendWithNewToken(std::unique_ptr<Transfer>& transfer) {
   if (transfer->refreshed || options.token.file.empty()) return false;
   Result<std::string> fresh = LoadToken(options.token, nullptr);
-  if (!fresh.ok() || *fresh == transfer->token_used) return false;
+  if (!fresh.ok() || *fresh == transfer->token_used()) return false;
   // The token was rotated: every later request uses the new one, and this one is sent again
   // (a 401 means the target did nothing, so a re-send cannot duplicate a create).
   token = std::move(fresh).value();
@@ -429,9 +510,15 @@ void HttpClient::Impl::Finish(CURL* easy, CURLcode code, std::vector<HttpRespons
         transfer->error_buffer[0] != '\0' ? transfer->error_buffer : curl_easy_strerror(code);
   }
   response.token_refreshed = transfer->refreshed;
-  // Everything the answer needs is read: the handle goes back to the pool, its options cleared.
+  // Everything the answer needs is read: the handle goes back to the pool with its fixed options;
+  // the pointers into this transfer are cleared, the rest is set again by the next one.
   transfer->easy = nullptr;
-  curl_easy_reset(easy);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, nullptr);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, nullptr);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, nullptr);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, nullptr);
   idle_easy.push_back(easy);
   if (response.transport == TransportError::kNone && status == 401 &&
       ResendWithNewToken(transfer)) {
@@ -441,27 +528,66 @@ void HttpClient::Impl::Finish(CURL* easy, CURLcode code, std::vector<HttpRespons
   pending.fetch_sub(1);
 }
 
+void HttpClient::Impl::Register(curl_socket_t socket, uint8_t registered, uint8_t events) {
+  epoll_event event{};
+  event.data.fd = socket;
+  event.events = ((events & kRegisteredIn) != 0 ? EPOLLIN : 0u) |
+                 ((events & kRegisteredOut) != 0 ? EPOLLOUT : 0u);
+  // The fallbacks cover a state that is out of step with the kernel's set.
+  if (registered == 0) {
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, socket, &event) != 0 && errno == EEXIST) {
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event);
+    }
+  } else if (::epoll_ctl(epoll_fd, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, socket, &event);
+  }
+}
+
 int HttpClient::Impl::OnSocket(CURL* easy, curl_socket_t socket, int what, void* user,
                                void* socket_data) {
   auto* impl = static_cast<Impl*>(user);
+  uint8_t& state = impl->SocketState(socket);
+  uint8_t registered = state & kRegistered;
   if (what == CURL_POLL_REMOVE) {
-    ::epoll_ctl(impl->epoll_fd, EPOLL_CTL_DEL, socket, nullptr);
+    // A connection socket waiting for input stays registered (see SocketBits); any other is
+    // dropped from the set.
+    if ((state & kConnection) != 0 && registered == kRegisteredIn) {
+      state = kConnection | kRegisteredIn;
+      return 0;
+    }
+    if (registered != 0) ::epoll_ctl(impl->epoll_fd, EPOLL_CTL_DEL, socket, nullptr);
+    state &= kConnection;
     return 0;
   }
-  epoll_event event{};
-  event.data.fd = socket;
-  event.events =
-      ((what & CURL_POLL_IN) != 0 ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) != 0 ? EPOLLOUT : 0u);
-  // curl keeps `socket_data` for a socket until it is removed: non-null means it is in the set.
+  // curl keeps `socket_data` for a socket until it is removed: null means curl starts watching
+  // it now. Only a connection socket kept registered may then be trusted to be in the set.
   if (socket_data == nullptr) {
-    if (::epoll_ctl(impl->epoll_fd, EPOLL_CTL_ADD, socket, &event) != 0 && errno == EEXIST) {
-      ::epoll_ctl(impl->epoll_fd, EPOLL_CTL_MOD, socket, &event);
-    }
     curl_multi_assign(impl->multi, socket, impl);
-  } else if (::epoll_ctl(impl->epoll_fd, EPOLL_CTL_MOD, socket, &event) != 0 && errno == ENOENT) {
-    ::epoll_ctl(impl->epoll_fd, EPOLL_CTL_ADD, socket, &event);
+    if ((state & kConnection) == 0) registered = 0;
   }
+  const uint8_t wanted = ((what & CURL_POLL_IN) != 0 ? kRegisteredIn : 0) |
+                         ((what & CURL_POLL_OUT) != 0 ? kRegisteredOut : 0);
+  if (wanted != registered || registered == 0) impl->Register(socket, registered, wanted);
+  state = static_cast<uint8_t>((state & kConnection) | kWatched | wanted);
   return 0;
+}
+
+curl_socket_t HttpClient::Impl::OnOpenSocket(void* user, curlsocktype purpose,
+                                             curl_sockaddr* address) {
+  auto* impl = static_cast<Impl*>(user);
+  const curl_socket_t socket =
+      ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  if (socket < 0) return CURL_SOCKET_BAD;
+  // A new descriptor is in no epoll set, whatever an earlier socket of the same number was.
+  impl->SocketState(socket) = purpose == CURLSOCKTYPE_IPCXN ? kConnection : 0;
+  return socket;
+}
+
+int HttpClient::Impl::OnCloseSocket(void* user, curl_socket_t socket) {
+  auto* impl = static_cast<Impl*>(user);
+  // Closing drops the socket from the epoll set; the number may come back as another socket.
+  impl->SocketState(socket) = 0;
+  return ::close(socket);
 }
 
 int HttpClient::Impl::OnTimer(CURLM* multi, long timeout_ms, void* user) {
@@ -496,6 +622,14 @@ void HttpClient::Impl::WaitAndAct(std::chrono::milliseconds timeout) {
     if (event.data.fd == wake_fd) {
       uint64_t count = 0;
       (void)!::read(wake_fd, &count, sizeof(count));
+      continue;
+    }
+    uint8_t& state = SocketState(event.data.fd);
+    if ((state & kWatched) == 0) {
+      // An idle pooled connection kept registered: the server closed it or sent something.
+      // curl finds out when it reuses the connection; until then it leaves the set.
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, event.data.fd, nullptr);
+      state &= kConnection;
       continue;
     }
     int mask = 0;

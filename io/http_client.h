@@ -32,7 +32,9 @@
 //
 // - Transfers are driven through libcurl's socket interface (curl_multi_socket_action) and an
 //   epoll set of the sockets curl watches, so each Poll() touches only the transfers that have
-//   something to do, and easy handles are reused from one request to the next.
+//   something to do, and easy handles are reused from one request to the next with the options
+//   all transfers share left in place. A keep-alive connection that goes back to curl's pool
+//   stays in the epoll set, so a request on a reused connection costs no epoll_ctl.
 //
 // Thread model: one thread, the driver, calls Poll() in a loop; that thread alone touches the
 // curl handles. Submit() and Wake() may be called from any thread (the pipeline's async_node

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -161,8 +162,8 @@ Status CheckRequired(const RawOperation& raw) {
   return Status::Ok();
 }
 
-Status ParseOperationLine(ondemand::parser& parser, std::string_view text, RawOperation* out) {
-  simdjson::padded_string padded(text);
+Status ParseOperationLine(ondemand::parser& parser, simdjson::padded_string_view padded,
+                          RawOperation* out) {
   ondemand::document document;
   ondemand::object object;
   if (parser.iterate(padded).get(document) || document.get_object().get(object)) {
@@ -183,8 +184,8 @@ Status ParseOperationLine(ondemand::parser& parser, std::string_view text, RawOp
   return CheckRequired(*out);
 }
 
-Status ParseHeader(ondemand::parser& parser, std::string_view text, PlanFileInfo* info) {
-  simdjson::padded_string padded(text);
+Status ParseHeader(ondemand::parser& parser, simdjson::padded_string_view padded,
+                   PlanFileInfo* info) {
   ondemand::document document;
   ondemand::object object;
   if (parser.iterate(padded).get(document) || document.get_object().get(object)) {
@@ -278,10 +279,18 @@ bool ParseOperationKind(std::string_view name, OperationKind* kind) {
   return false;
 }
 
-Result<ReadPlan> ParsePlan(std::string_view text, std::string_view file) {
+// ParsePlan over a buffer with simdjson's padding after its end. Each line is handed to simdjson
+// in place: the rest of the buffer after a line is readable, and simdjson reads the padding after
+// a document but never lets its bytes change the result, so no line is copied.
+Result<ReadPlan> ParsePadded(simdjson::padded_string_view text, std::string_view file) {
   ReadPlan plan;
   plan.digest = fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
   if (text.empty()) return InvalidArgument(fmt::format("{}: empty plan file", file));
+  const char* const padded_end = text.data() + text.capacity();
+  const auto in_place = [&](std::string_view line_text) {
+    return simdjson::padded_string_view(line_text.data(), line_text.size(),
+                                        static_cast<size_t>(padded_end - line_text.data()));
+  };
   ondemand::parser parser;
   std::vector<RawOperation> raws;
   uint64_t line = 0;
@@ -293,14 +302,18 @@ Result<ReadPlan> ParsePlan(std::string_view text, std::string_view file) {
     position = end + 1;
     ++line;
     if (line == 1) {
-      const Status header = ParseHeader(parser, line_text, &plan.info);
+      const Status header = ParseHeader(parser, in_place(line_text), &plan.info);
       if (!header.ok()) return LineError(file, line, header.message());
+      // Every operation line is longer than this, so a header announcing more cannot make the
+      // reservation outgrow the file.
+      constexpr size_t kShortestLine = 32;
+      raws.reserve(std::min<uint64_t>(plan.info.total, text.size() / kShortestLine));
       continue;
     }
     if (line_text.empty() && position >= text.size()) break;
     RawOperation& raw = raws.emplace_back();
     raw.operation.line = line;
-    const Status parsed = ParseOperationLine(parser, line_text, &raw);
+    const Status parsed = ParseOperationLine(parser, in_place(line_text), &raw);
     if (!parsed.ok()) return LineError(file, line, parsed.message());
   }
   if (raws.size() != plan.info.total) {
@@ -312,13 +325,34 @@ Result<ReadPlan> ParsePlan(std::string_view text, std::string_view file) {
   return plan;
 }
 
+Result<ReadPlan> ParsePlan(std::string_view text, std::string_view file) {
+  // One copy of the whole text into a padded buffer, rather than one per line.
+  const simdjson::padded_string padded(text);
+  return ParsePadded(padded, file);
+}
+
 Result<ReadPlan> ReadPlanFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return NotFound(fmt::format("{}: cannot open the plan file", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return IoError(fmt::format("{}: cannot read the plan file", path));
-  return ParsePlan(text.str(), path);
+  // A regular file is read straight into a padded buffer of its size; anything whose size is not
+  // known up front (a pipe) through a stream.
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  if (size < 0) {
+    in.clear();
+    in.seekg(0, std::ios::beg);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) return IoError(fmt::format("{}: cannot read the plan file", path));
+    return ParsePlan(text.str(), path);
+  }
+  in.seekg(0, std::ios::beg);
+  simdjson::padded_string text(static_cast<size_t>(size));
+  in.read(text.data(), size);
+  if (in.bad() || in.gcount() != size) {
+    return IoError(fmt::format("{}: cannot read the plan file", path));
+  }
+  return ParsePadded(text, path);
 }
 
 std::string RenderBody(const BodyTemplate& body,

@@ -1,7 +1,11 @@
 #include "io/http_client.h"
 
+#include <arpa/inet.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -138,6 +142,138 @@ TEST_F(HttpClientTest, SendsUserAgentBearerTokenMethodAndBody) {
   EXPECT_EQ(seen[2].method, "PUT");
   EXPECT_EQ(seen[3].method, "DELETE");
   EXPECT_EQ(seen[3].body, "");
+}
+
+TEST_F(HttpClientTest, ReusedHandleSendsEachRequestsOwnMethodBodyAndHeaders) {
+  // One transfer at a time over one connection: every request after the first reuses the easy
+  // handle (and header list) of the one before, whose method, body and headers differ.
+  auto server = HttpTestServer::Start();
+  ASSERT_NE(server, nullptr);
+  HttpClientOptions options = Options();
+  options.max_in_flight = 1;
+  options.max_host_connections = 1;
+  auto client = MakeClient(options);
+  std::vector<HttpRequest> requests;
+  requests.push_back(Get(*server, 1, "/Users"));
+  requests.back().method = "POST";
+  requests.back().body = R"({"userName":"a"})";
+  requests.back().headers.emplace_back("Content-Type", "application/scim+json");
+  requests.push_back(Get(*server, 2, "/Users/1"));
+  requests.push_back(Get(*server, 3, "/Users/1"));
+  requests.back().method = "PATCH";
+  requests.back().body = R"({"Operations":[]})";
+  requests.back().headers.emplace_back("X-Tenant", "acme");
+  requests.push_back(Get(*server, 4, "/Users/1"));
+  requests.back().method = "DELETE";
+  requests.push_back(Get(*server, 5, "/Users"));
+  requests.back().method = "POST";
+  for (HttpRequest& request : requests) {
+    client->Submit(std::move(request));
+    const std::vector<HttpResponse> done = Collect(*client, 1);
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(done[0].status, 200);
+  }
+  const std::vector<RecordedRequest> seen = server->requests();
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[0].body, R"({"userName":"a"})");
+  EXPECT_EQ(seen[0].Header("content-type"), "application/scim+json");
+  EXPECT_EQ(seen[1].method, "GET");
+  EXPECT_EQ(seen[1].body, "");
+  EXPECT_EQ(seen[1].Header("content-type"), "");
+  EXPECT_EQ(seen[2].method, "PATCH");
+  EXPECT_EQ(seen[2].body, R"({"Operations":[]})");
+  EXPECT_EQ(seen[2].Header("x-tenant"), "acme");
+  EXPECT_EQ(seen[2].Header("content-type"), "application/json");
+  EXPECT_EQ(seen[3].method, "DELETE");
+  EXPECT_EQ(seen[3].body, "");
+  EXPECT_EQ(seen[3].Header("x-tenant"), "");
+  EXPECT_EQ(seen[4].method, "POST");
+  EXPECT_EQ(seen[4].body, "");
+  EXPECT_EQ(seen[4].Header("content-length"), "0");
+  for (const RecordedRequest& request : seen) {
+    EXPECT_EQ(request.Header("authorization"), std::string("Bearer ") + kToken);
+  }
+  EXPECT_EQ(server->connections_opened(), 1u);
+}
+
+// A loopback HTTP/1.1 server that answers the first request of each connection with a keep-alive
+// 200 and closes the connection as soon as the answer is sent, the way a server drops an idle
+// keep-alive connection: the client learns of it only while the connection sits in its pool.
+class ClosingServer {
+ public:
+  ClosingServer() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        ::listen(listener_, 8) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      return;
+    }
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~ClosingServer() {
+    ::shutdown(listener_, SHUT_RDWR);
+    if (thread_.joinable()) thread_.join();
+    ::close(listener_);
+  }
+  uint16_t port() const { return port_; }
+  int accepted() const { return accepted_.load(); }
+
+ private:
+  void Serve() {
+    while (true) {
+      const int connection = ::accept(listener_, nullptr, nullptr);
+      if (connection < 0) return;
+      ++accepted_;
+      std::string request;
+      char buffer[4096];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t got = ::recv(connection, buffer, sizeof(buffer), 0);
+        if (got <= 0) break;
+        request.append(buffer, static_cast<size_t>(got));
+      }
+      constexpr std::string_view kAnswer =
+          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+      (void)!::send(connection, kAnswer.data(), kAnswer.size(), MSG_NOSIGNAL);
+      ::close(connection);
+    }
+  }
+
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<int> accepted_{0};
+  std::thread thread_;
+};
+
+TEST_F(HttpClientTest, PooledConnectionClosedByTheServerIsReplacedForTheNextRequest) {
+  ClosingServer server;
+  ASSERT_NE(server.port(), 0);
+  auto client = MakeClient();
+  const std::string url = fmt::format("http://127.0.0.1:{}/Users", server.port());
+  for (uint64_t tag = 1; tag <= 3; ++tag) {
+    HttpRequest request;
+    request.tag = tag;
+    request.method = "GET";
+    request.url = url;
+    client->Submit(std::move(request));
+    const std::vector<HttpResponse> done = Collect(*client, 1);
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(done[0].status, 200);
+    EXPECT_EQ(done[0].transport, TransportError::kNone);
+    EXPECT_EQ(done[0].body, "{}");
+    // The closed connection sits in the pool (and in the epoll set) while nothing is in flight:
+    // a Poll neither delivers anything nor fails.
+    std::vector<HttpResponse> idle;
+    EXPECT_EQ(client->Poll(milliseconds(50), &idle), 0u);
+    EXPECT_TRUE(idle.empty());
+  }
+  // Each request found the connection before it closed and opened a new one.
+  EXPECT_EQ(server.accepted(), 3);
 }
 
 TEST_F(HttpClientTest, ReusesOneConnectionForManyRequests) {

@@ -119,6 +119,36 @@ TEST_F(JournalTest, ResumeListsDoneInFlightAndFailedOfThisPlanOnly) {
   EXPECT_TRUE(Open("plan-2")->LoadResume()->done.empty());
 }
 
+TEST_F(JournalTest, UpdatedAtIsTheGroupsUtcTimeInTheDocumentedFormat) {
+  auto journal = Open();
+  const auto now_text = [&] {
+    SqliteStatement now =
+        std::move(journal->db().Prepare("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")).value();
+    EXPECT_TRUE(*now.Step());
+    return std::string(now.ColumnText(0));
+  };
+  const std::string before = now_text();
+  journal->MarkInFlight("op-9", "user.create", 1, kNow);
+  journal->Record(CreateOutcome(1), kNow);
+  ASSERT_TRUE(journal->Flush().ok());
+  const std::string after = now_text();
+  // SQLite reads the text back as the same instant (the format of docs/state-format.md), and it
+  // lies between the clock readings around the commit; both rows of the group carry it.
+  SqliteStatement rows =
+      std::move(journal->db().Prepare(
+                    "SELECT count(*), count(DISTINCT updated_at), min(updated_at), "
+                    "sum(updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', updated_at)) FROM journal"))
+          .value();
+  ASSERT_TRUE(*rows.Step());
+  EXPECT_EQ(rows.ColumnInt64(0), 2);
+  EXPECT_EQ(rows.ColumnInt64(1), 1);
+  EXPECT_EQ(rows.ColumnInt64(3), 2);
+  const std::string updated_at(rows.ColumnText(2));
+  EXPECT_LE(before, updated_at);
+  EXPECT_LE(updated_at, after);
+  EXPECT_EQ(updated_at.size(), std::string_view("2026-11-28T13:00:00.000Z").size());
+}
+
 TEST_F(JournalTest, DoneIsFinal) {
   auto journal = Open();
   journal->Record(CreateOutcome(1), kNow);

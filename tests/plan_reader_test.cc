@@ -1,7 +1,10 @@
 #include "io/plan_reader.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace scimflow {
@@ -129,6 +132,67 @@ TEST(PlanReaderTest, UnknownRefIsRefused) {
 TEST(PlanReaderTest, DuplicateOpIdIsRefused) {
   EXPECT_EQ(ErrorOf(Header(2) + kCreate + kCreate),
             "plan.ndjson:3: duplicate op id \"u:e-1:create\"");
+}
+
+TEST(PlanReaderTest, LineCutShortIsRefusedEvenWhenAnotherLineFollows) {
+  // Lines are parsed in place in one buffer: the next line must not complete a cut one.
+  const std::string cut = std::string(kGroupCreate).substr(0, 60) + "\n";
+  EXPECT_EQ(ErrorOf(Header(3) + kCreate + cut + kAdd), "plan.ndjson:3: malformed JSON");
+  EXPECT_EQ(ErrorOf(Header(2) + kCreate + R"({"op":"a","kind":)" + "\n" + R"("user.create"})"),
+            "plan.ndjson:3: malformed JSON");
+}
+
+// Writes `text` to a file of its own and reads it back with ReadPlanFile.
+class PlanReaderFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/scimflow-plan-reader-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    directory_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+  Result<ReadPlan> Read(const std::string& text) {
+    path_ = directory_ + "/plan.ndjson";
+    std::ofstream(path_, std::ios::binary | std::ios::trunc) << text;
+    return ReadPlanFile(path_);
+  }
+  std::string directory_;
+  std::string path_;
+};
+
+TEST_F(PlanReaderFileTest, FileReadsLikeItsText) {
+  // No newline after the last line: it ends at the end of the file.
+  std::string text = Header(3) + kCreate + kGroupCreate + kAdd;
+  text.pop_back();
+  Result<ReadPlan> from_file = Read(text);
+  ASSERT_TRUE(from_file.ok()) << from_file.status().message();
+  Result<ReadPlan> from_text = ParsePlan(text, "plan.ndjson");
+  ASSERT_TRUE(from_text.ok()) << from_text.status().message();
+  EXPECT_EQ(from_file->digest, from_text->digest);
+  ASSERT_EQ(from_file->operations.size(), 3u);
+  for (size_t index = 0; index < 3; ++index) {
+    const PlanOperation& read = from_file->operations[index];
+    const PlanOperation& parsed = from_text->operations[index];
+    EXPECT_EQ(read.op_id, parsed.op_id);
+    EXPECT_EQ(read.deps, parsed.deps);
+    EXPECT_EQ(read.body.pieces, parsed.body.pieces);
+    EXPECT_EQ(read.body.refs, parsed.body.refs);
+    EXPECT_EQ(read.line, index + 2);
+  }
+}
+
+TEST_F(PlanReaderFileTest, BrokenFilesNameThePathAndLine) {
+  Result<ReadPlan> truncated = Read(Header(3) + kCreate + kGroupCreate);
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_EQ(truncated.status().message(),
+            path_ + ": truncated: the header announces 3 operations, the file holds 2");
+  const std::string cut = std::string(kGroupCreate).substr(0, 60) + "\n";
+  Result<ReadPlan> malformed = Read(Header(3) + kCreate + cut + kAdd);
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_EQ(malformed.status().message(), path_ + ":3: malformed JSON");
+  Result<ReadPlan> empty = Read("");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().message(), path_ + ": empty plan file");
 }
 
 TEST(PlanReaderTest, MissingFileIsNotFound) {

@@ -169,10 +169,10 @@ TEST_F(SchedulerTest, DrawsFollowTheOperationKind) {
   };
   RateBudget budget({}, now_);
   Scheduler scheduler(ops, &budget);
-  std::vector<BudgetDraw> create = scheduler.Draws(0);
+  const BudgetDraws create = scheduler.Draws(0);
   ASSERT_EQ(create.size(), 3u);
   EXPECT_EQ(create[2].budget, "user-assignments");
-  std::vector<BudgetDraw> add = scheduler.Draws(1);
+  const BudgetDraws add = scheduler.Draws(1);
   ASSERT_EQ(add.size(), 3u);
   EXPECT_EQ(add[2].budget, "group-member-adds");
   EXPECT_EQ(add[2].scope, "g");
