@@ -199,25 +199,35 @@ struct Mapping {
   return NullOrWrongType(mapping, value, od::json_type::boolean, error, attribute, "boolean");
 }
 
-// Opens an object attribute; sets *present to false for `null`.
-[[gnu::always_inline]] inline bool OpenObject(Mapping& mapping, od::value& value,
-                                              std::string_view attribute, od::object* out,
-                                              bool* present) {
-  const auto error = value.get_object().get(*out);
+// Opens an object (or array) attribute; sets *present to false for `null`.
+template <typename Container>
+[[gnu::always_inline]] inline bool OpenContainer(Mapping& mapping, od::value& value,
+                                                 std::string_view attribute, Container* out,
+                                                 bool* present) {
+  constexpr bool kObject = std::is_same_v<Container, od::object>;
+  simdjson::error_code error;
+  if constexpr (kObject) {
+    error = value.get_object().get(*out);
+  } else {
+    error = value.get_array().get(*out);
+  }
   *present = error == simdjson::SUCCESS;
   if (*present) return true;
   if (error != simdjson::INCORRECT_TYPE) return mapping.Json(error);
-  return NullOrWrongType(mapping, value, od::json_type::object, error, attribute, "object");
+  return NullOrWrongType(mapping, value, kObject ? od::json_type::object : od::json_type::array,
+                         error, attribute, kObject ? "object" : "array");
+}
+
+[[gnu::always_inline]] inline bool OpenObject(Mapping& mapping, od::value& value,
+                                              std::string_view attribute, od::object* out,
+                                              bool* present) {
+  return OpenContainer(mapping, value, attribute, out, present);
 }
 
 [[gnu::always_inline]] inline bool OpenArray(Mapping& mapping, od::value& value,
                                              std::string_view attribute, od::array* out,
                                              bool* present) {
-  const auto error = value.get_array().get(*out);
-  *present = error == simdjson::SUCCESS;
-  if (*present) return true;
-  if (error != simdjson::INCORRECT_TYPE) return mapping.Json(error);
-  return NullOrWrongType(mapping, value, od::json_type::array, error, attribute, "array");
+  return OpenContainer(mapping, value, attribute, out, present);
 }
 
 // True when the member name `key` (the raw bytes after its opening quote) is exactly `name`,
