@@ -664,6 +664,7 @@ Status HttpClient::CheckTargetUrl(std::string_view url, bool insecure) {
   CURLU* parsed = curl_url();
   const std::string text(url);
   std::string scheme, host;
+  bool credentials = false;
   if (curl_url_set(parsed, CURLUPART_URL, text.c_str(), 0) == CURLUE_OK) {
     char* part = nullptr;
     if (curl_url_get(parsed, CURLUPART_SCHEME, &part, 0) == CURLUE_OK) scheme = part;
@@ -671,8 +672,18 @@ Status HttpClient::CheckTargetUrl(std::string_view url, bool insecure) {
     part = nullptr;
     if (curl_url_get(parsed, CURLUPART_HOST, &part, 0) == CURLUE_OK) host = part;
     curl_free(part);
+    part = nullptr;
+    credentials = curl_url_get(parsed, CURLUPART_USER, &part, 0) == CURLUE_OK;
+    curl_free(part);
   }
   curl_url_cleanup(parsed);
+  // Checked first, and the URL not repeated: every later message, report and the state
+  // database would otherwise carry the password.
+  if (credentials) {
+    return InvalidArgument(
+        "the target URL carries credentials (user:password@); scimflow sends a bearer token "
+        "(--token-env or --token-file): give the URL without them");
+  }
   if (host.empty() || (scheme != "http" && scheme != "https")) {
     return InvalidArgument(fmt::format("{}: not an http:// or https:// URL", url));
   }

@@ -132,8 +132,9 @@ class HttpClient {
   // never the token.
   static Result<std::unique_ptr<HttpClient>> Create(HttpClientOptions options);
 
-  // Checks that `url` is an http(s) URL and, when `insecure`, that its host is loopback.
-  // Errors: kInvalidArgument with the reason.
+  // Checks that `url` is an http(s) URL without user:password@ credentials and, when
+  // `insecure`, that its host is loopback. Errors: kInvalidArgument with the reason (a URL with
+  // credentials is not repeated in it).
   static Status CheckTargetUrl(std::string_view url, bool insecure);
 
   ~HttpClient();

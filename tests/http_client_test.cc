@@ -430,6 +430,14 @@ TEST_F(HttpClientTest, InsecureAndCleartextAreRefusedForNonLoopbackTargets) {
   EXPECT_TRUE(HttpClient::CheckTargetUrl("https://localhost/scim", true).ok());
   EXPECT_TRUE(HttpClient::CheckTargetUrl("http://[::1]:9/scim", true).ok());
   EXPECT_FALSE(HttpClient::CheckTargetUrl("https://127.evil.example/", true).ok());
+  // Credentials in the URL are refused, without repeating them.
+  const Status credentials =
+      HttpClient::CheckTargetUrl("https://bob:s3cret@ghes.example.com/scim/v2", false);
+  EXPECT_EQ(credentials.message(),
+            "the target URL carries credentials (user:password@); scimflow sends a bearer token "
+            "(--token-env or --token-file): give the URL without them");
+  EXPECT_EQ(credentials.message().find("s3cret"), std::string::npos);
+  EXPECT_FALSE(HttpClient::CheckTargetUrl("http://bob@127.0.0.1:8080/scim", true).ok());
 
   HttpClientOptions options = Options();
   options.insecure = true;

@@ -314,7 +314,6 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
     custom = std::move(*read);
     profile = &custom->profile;
   }
-  summary->target = flags.target;
   summary->profile = profile != nullptr ? std::string(profile->name) : profile_name;
   summary->state = flags.state;
   summary->insecure_tls = flags.insecure;
@@ -334,6 +333,7 @@ ExitCode ApplyPlan(const ReadPlan& plan, const ApplyFlags& flags, RunSummary* su
   }
   const Status url = HttpClient::CheckTargetUrl(flags.target, flags.insecure);
   if (!url.ok()) return Stopped(summary, flags, url, "stopped: configuration", ExitCode::kUsage);
+  summary->target = flags.target;  // Only once checked: a URL with credentials never reaches it.
   Result<std::vector<BucketSpec>> budgets = Budgets(*profile, custom.get(), flags);
   if (!budgets.ok()) {
     return Stopped(summary, flags, budgets.status(), "stopped: configuration", ExitCode::kUsage);
