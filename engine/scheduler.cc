@@ -157,8 +157,7 @@ std::chrono::nanoseconds Scheduler::EstimateRemaining(TimePoint now) const {
   // Sums per bucket: (budget, scope) → amount still to draw. Called for every progress update
   // (several times a second) over the whole plan: a short linear list of the unscoped buckets,
   // and a hash map only for the per-group ones (group-member-adds, the only scoped budget), keep
-  // it a plain scan without allocations per
-  // operation.
+  // it a plain scan without allocations per operation.
   std::vector<BudgetDraw> remaining;
   std::unordered_map<std::string_view, uint64_t> scoped;
   for (uint32_t index = 0; index < operations_.size(); ++index) {

@@ -33,22 +33,6 @@ bool IsBlank(std::string_view text) {
   return true;
 }
 
-// Removes the record appended last by MapJsonObject (used when content follows the object).
-void DropLastRecord(JsonRecordType type, RecordChunk* out) {
-  switch (type) {
-    case JsonRecordType::kScimUser:
-    case JsonRecordType::kOktaUser:
-      out->users.pop_back();
-      return;
-    case JsonRecordType::kGroup:
-      out->groups.pop_back();
-      return;
-    case JsonRecordType::kAssignment:
-      out->assignments.pop_back();
-      return;
-  }
-}
-
 // How many records of each list a chunk held before a parse, so a failed fast path can drop
 // exactly what it added. The arena keeps those bytes; they die with the chunk.
 struct RecordMark {
@@ -78,6 +62,11 @@ void WithRecordList(JsonRecordType type, RecordChunk* out, Visit&& visit) {
     case JsonRecordType::kAssignment:
       return visit(out->assignments);
   }
+}
+
+// Removes the record appended last by MapJsonObject (used when content follows the object).
+void DropLastRecord(JsonRecordType type, RecordChunk* out) {
+  WithRecordList(type, out, [](auto& list) { list.pop_back(); });
 }
 
 // Reserves room for the records of a chunk of `chunk_bytes` whose first line is `line_bytes`
