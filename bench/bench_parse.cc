@@ -97,6 +97,8 @@ std::vector<ChunkText> CutChunks(const LoadedFile& file, size_t chunk_bytes) {
     chunk.byte_offset = pos;
     chunk.first = pos == 0;
     chunk.last = pos + cut == text.size();
+    chunk.records_may_point_into_text = true;  // As ingest's streaming consumers parse: the
+                                               // file stays loaded longer than any record.
     chunks.push_back(chunk);
     pos += cut;
   }
@@ -148,7 +150,8 @@ IngestStats IngestOnce(const std::string& path, uint32_t threads, bool* ok) {
   IngestStats stats;
   const Status status = IngestFileStreaming(
       path, InputKind::kUsers, InputFormat::kAuto, options,
-      [](std::unique_ptr<RecordChunk> chunk) { return Status::Ok(); }, &stats);
+      [](std::unique_ptr<RecordChunk> chunk) { return Status::Ok(); }, &stats,
+      IngestIo{.lifetime = ChunkLifetime::kDuringCall});
   *ok = status.ok();
   return stats;
 }

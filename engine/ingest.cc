@@ -25,15 +25,16 @@ namespace config {
 constexpr size_t kDetectBytes = 64 * 1024;
 }  // namespace config
 
+using TextMessage = std::shared_ptr<ChunkText>;
+
 // A parsed chunk on its way to the sequencer. Flow-graph messages are copied, hence shared_ptr.
 struct ParsedChunk {
   uint64_t sequence = 0;
   std::shared_ptr<RecordChunk> chunk;
   uint64_t newlines = 0;
   bool fast_path = false;
+  TextMessage text;  // Set while the records may point into the text: released after Consume.
 };
-
-using TextMessage = std::shared_ptr<ChunkText>;
 
 // Reads the first bytes of the file through the source itself, so detection and the CSV header
 // see what parsing will see and need no second open.
@@ -84,11 +85,13 @@ void RebaseLines(uint64_t first_line, RecordChunk* chunk) {
 class IngestRun {
  public:
   IngestRun(std::string_view path, JsonRecordType type, InputFormat format,
-            const EngineOptions& options, const ChunkConsumer& consume, IngestStats* stats)
+            const EngineOptions& options, ChunkLifetime lifetime, const ChunkConsumer& consume,
+            IngestStats* stats)
       : path_(path),
         type_(type),
         format_(format),
         options_(options),
+        lifetime_(lifetime),
         consume_(consume),
         stats_(stats) {}
 
@@ -108,13 +111,15 @@ class IngestRun {
   TextMessage ReadNext(ChunkReader* reader, tbb::flow_control& control);
   ParsedChunk Parse(ChunkReader* reader, const TextMessage& text);
   ChunkParseStats ParseCsvChunk(const ChunkText& text, RecordChunk* out);
-  void Consume(ParsedChunk parsed);
+  void Consume(ChunkReader* reader, ParsedChunk parsed);
+  void HandOver(ParsedChunk& parsed);
   Status Finish();
 
   std::string_view path_;
   JsonRecordType type_;
   InputFormat format_;
   const EngineOptions& options_;
+  ChunkLifetime lifetime_;
   const ChunkConsumer& consume_;
   IngestStats* stats_;
   tbb::enumerable_thread_specific<simdjson::ondemand::parser> parsers_;
@@ -133,6 +138,7 @@ TextMessage IngestRun::ReadNext(ChunkReader* reader, tbb::flow_control& control)
     }
     auto text = std::make_shared<ChunkText>();
     Result<bool> produced = reader->Next(text.get());
+    text->records_may_point_into_text = lifetime_ == ChunkLifetime::kDuringCall;
     if (!produced.ok()) Fail(produced.status());
     if (!produced.ok() || !*produced) {
       control.stop();
@@ -167,7 +173,11 @@ ParsedChunk IngestRun::Parse(ChunkReader* reader, const TextMessage& text) {
     // Never let an exception reach the graph: it would cancel every other chunk.
     Fail(Internal(std::string("parser: ") + error.what()));
   }
-  reader->Release(*text);
+  if (text->records_may_point_into_text) {
+    parsed.text = text;  // Released by Consume, once the consumer is done with the records.
+  } else {
+    reader->Release(*text);
+  }
   return parsed;
 }
 
@@ -183,7 +193,12 @@ ChunkParseStats IngestRun::ParseCsvChunk(const ChunkText& text, RecordChunk* out
   return stats;
 }
 
-void IngestRun::Consume(ParsedChunk parsed) {
+void IngestRun::Consume(ChunkReader* reader, ParsedChunk parsed) {
+  HandOver(parsed);
+  if (parsed.text != nullptr) reader->Release(*parsed.text);
+}
+
+void IngestRun::HandOver(ParsedChunk& parsed) {
   try {
     if (failed_.load(std::memory_order_acquire) || parsed.chunk == nullptr) return;
     RecordChunk* chunk = parsed.chunk.get();
@@ -230,11 +245,11 @@ Status IngestRun::Run(FileSource* source, uint32_t threads) {
       graph, flow::unlimited, [&](const TextMessage& text) { return Parse(&reader, text); });
   flow::sequencer_node<ParsedChunk> order(
       graph, [](const ParsedChunk& parsed) { return parsed.sequence; });
-  flow::function_node<ParsedChunk, flow::continue_msg> consume(graph, flow::serial,
-                                                               [&](ParsedChunk parsed) {
-                                                                 Consume(std::move(parsed));
-                                                                 return flow::continue_msg();
-                                                               });
+  flow::function_node<ParsedChunk, flow::continue_msg> consume(
+      graph, flow::serial, [&](ParsedChunk parsed) {
+        Consume(&reader, std::move(parsed));
+        return flow::continue_msg();
+      });
   flow::make_edge(read, limit);
   flow::make_edge(limit, parse);
   flow::make_edge(parse, order);
@@ -270,7 +285,7 @@ Status IngestFileStreaming(std::string_view path, InputKind kind, InputFormat fo
   stats->format = format;
   const JsonRecordType type = JsonRecordTypeFor(kind, format);
   const uint32_t threads = ResolveThreads(options);
-  IngestRun run(path, type, format, options, consume, stats);
+  IngestRun run(path, type, format, options, io.lifetime, consume, stats);
   if (format == InputFormat::kCsv && !prefix.empty()) {
     SCIMFLOW_ASSIGN_OR_RETURN(const CsvStart csv, ReadCsvHeader(prefix, kind, path));
     run.SetCsv(csv);
@@ -290,7 +305,7 @@ Result<IngestResult> IngestFile(std::string_view path, InputKind kind, InputForm
         result.chunks.push_back(std::move(chunk));
         return Status::Ok();
       },
-      &result.stats, io);
+      &result.stats, IngestIo{io.source, io.reporter, ChunkLifetime::kOwned});
   if (!status.ok()) return status;
   return result;
 }

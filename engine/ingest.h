@@ -13,8 +13,10 @@
 //
 // Contract for the caller's consumer: it is called from one thread at a time, in file order,
 // once per chunk; it owns each chunk it receives. Records' string_views point into their chunk's
-// arena and live as long as the chunk. Every record of the file appears as a record or a Reject;
-// nothing is dropped silently. A file without any record gets one `empty file` reject at line 1.
+// arena and live as long as the chunk — or, with ChunkLifetime::kDuringCall, some point into the
+// reader's buffer and live only until the consumer's call returns. Every record of the file appears
+// as a record or a Reject; nothing is dropped silently. A file without any record gets one `empty
+// file` reject at line 1.
 //
 // Thread-safety: IngestFile may be called from several threads for distinct files. It runs its
 // graph in its own task_arena of options.threads threads.
@@ -59,10 +61,21 @@ struct IngestResult {
 // stops soon after; chunks already in flight are discarded) and is returned by IngestFile*.
 using ChunkConsumer = std::function<Status(std::unique_ptr<RecordChunk> chunk)>;
 
-// How to read: which reader (io_uring unless refused), and where to report the fallback.
+// How long the consumer uses each chunk it receives.
+enum class ChunkLifetime : uint8_t {
+  kOwned,  // As long as it likes: every string is in the chunk's arena.
+  // Only until its call returns (it copies whatever it keeps). The reader's buffer is then
+  // returned after the call rather than after parsing, and records' plain strings point into it
+  // instead of being copied (io/scim_json.h StringStorage::kDocument).
+  kDuringCall,
+};
+
+// How to read: which reader (io_uring unless refused), where to report the fallback, and how
+// long the consumer keeps chunks.
 struct IngestIo {
   SourceChoice source = SourceChoice::kAuto;
   SourceReporter* reporter = nullptr;
+  ChunkLifetime lifetime = ChunkLifetime::kOwned;
 };
 
 // Reads `path` as input `kind` in `format` (kAuto: detected from the first 64 KiB) and streams
@@ -76,7 +89,7 @@ Status IngestFileStreaming(std::string_view path, InputKind kind, InputFormat fo
                            const EngineOptions& options, const ChunkConsumer& consume,
                            IngestStats* stats, const IngestIo& io = {});
 
-// IngestFileStreaming collecting every chunk.
+// IngestFileStreaming collecting every chunk (io.lifetime is taken as kOwned).
 Result<IngestResult> IngestFile(std::string_view path, InputKind kind, InputFormat format,
                                 const EngineOptions& options, const IngestIo& io = {});
 

@@ -1,10 +1,12 @@
 // ChunkText: a run of complete records of one input file as the reader hands it to a parser.
 //
-// The text is borrowed from one of the reader's buffers and is valid until the parser returns
-// the buffer (engine/ingest does so as soon as the chunk is parsed; records keep no pointer into
-// it, their strings are copied into the RecordChunk's arena). At least
-// simdjson::SIMDJSON_PADDING readable bytes follow the text (`capacity`), so simdjson can parse
-// it in place.
+// The text is borrowed from one of the reader's buffers and is valid until the buffer is returned.
+// Engine/ingest returns it as soon as the chunk is parsed, and records keep no pointer into it
+// (their strings are copied into the RecordChunk's arena) — unless the consumer only uses each
+// chunk during its call: then the buffer is returned after that call, and
+// `records_may_point_into_text` lets parsers point records' plain strings into the text instead of
+// copying them. At least simdjson::SIMDJSON_PADDING readable bytes follow the text (`capacity`), so
+// simdjson can parse it in place.
 //
 // Line numbers are relative: parsers give every record the 0-based number of its line counted
 // from the chunk's first byte and report how many newlines the chunk holds; the serial stage that
@@ -36,6 +38,8 @@ struct ChunkText {
   uint64_t overlong_length = 0;
   std::string overlong_excerpt;
   uint32_t buffer_index = 0;  // The reader buffer `text` lives in; returned after parsing.
+  // The text stays valid and unchanged as long as the chunk's records (see above).
+  bool records_may_point_into_text = false;
 };
 
 }  // namespace scimflow

@@ -18,11 +18,12 @@ JsonRecordType JsonRecordTypeFor(InputKind kind, InputFormat format) {
 }
 
 Status MapJsonObject(simdjson::ondemand::object object, JsonRecordType type,
-                     const RecordOrigin& origin, RecordChunk* out, StringEscapes escapes) {
+                     const RecordOrigin& origin, RecordChunk* out, StringEscapes escapes,
+                     StringStorage storage) {
   switch (type) {
     case JsonRecordType::kScimUser: {
       User& user = out->users.emplace_back();
-      Status status = ParseScimUserInPlace(object, &out->arena, &user, escapes);
+      Status status = ParseScimUserInPlace(object, &out->arena, &user, escapes, storage);
       if (!status.ok()) {
         out->users.pop_back();
         return status;

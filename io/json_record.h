@@ -2,7 +2,8 @@
 // the step shared by the NDJSON and JSON-array parsers that turns one parsed object into a record
 // or a Reject of a RecordChunk.
 //
-// Lifetime: records and rejects appended to a chunk point into the chunk's arena.
+// Lifetime: records and rejects appended to a chunk point into the chunk's arena, and with
+// StringStorage::kDocument also into the parsed text.
 // Thread-safety: stateless; distinct chunks may be filled from distinct threads.
 #ifndef SCIMFLOW_IO_JSON_RECORD_H_
 #define SCIMFLOW_IO_JSON_RECORD_H_
@@ -32,11 +33,12 @@ JsonRecordType JsonRecordTypeFor(InputKind kind, InputFormat format);
 // Maps `object` and appends the record, with `origin`, to `out`.
 // On failure nothing is appended and the Status is that of io/scim_json.h: kDataLoss when the
 // text is not JSON (the caller decides how to re-synchronise), kInvalidArgument when the record
-// is valid JSON but unusable (the caller rejects it). `escapes`: see io/scim_json.h (used for
-// SCIM users, the bulk of every export).
+// is valid JSON but unusable (the caller rejects it). `escapes`, `storage`: see io/scim_json.h
+// (used for SCIM users, the bulk of every export; other records always copy their strings).
 Status MapJsonObject(simdjson::ondemand::object object, JsonRecordType type,
                      const RecordOrigin& origin, RecordChunk* out,
-                     StringEscapes escapes = StringEscapes::kMaybe);
+                     StringEscapes escapes = StringEscapes::kMaybe,
+                     StringStorage storage = StringStorage::kArena);
 
 // Appends a Reject for `record_text` at `origin` with `reason` (copied) and an excerpt of at most
 // config::kRejectExcerptBytes (cut before a partial UTF-8 sequence).

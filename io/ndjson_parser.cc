@@ -104,6 +104,8 @@ bool ParseFast(const ChunkText& chunk, JsonRecordType type, std::string_view fil
   const std::string_view text = chunk.text;
   size_t expected_start = 0;  // First byte after the previous record's line.
   uint64_t line = 0;
+  const StringStorage storage =
+      chunk.records_may_point_into_text ? StringStorage::kDocument : StringStorage::kArena;
   for (size_t window_begin = 0; window_begin < text.size();) {
     const size_t window_end = WindowEnd(text, window_begin);
     // The bytes after a window are the rest of the chunk or its padding, so simdjson may read
@@ -137,7 +139,7 @@ bool ParseFast(const ChunkText& chunk, JsonRecordType type, std::string_view fil
       const StringEscapes escapes = std::memchr(record.data(), '\\', record.size()) == nullptr
                                         ? StringEscapes::kNone
                                         : StringEscapes::kMaybe;
-      Status status = MapJsonObject(object.value_unsafe(), type, origin, out, escapes);
+      Status status = MapJsonObject(object.value_unsafe(), type, origin, out, escapes, storage);
       if (!status.ok()) {
         if (status.code() == StatusCode::kDataLoss) return false;
         AddReject(origin, status.message(), record, out);

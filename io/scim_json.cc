@@ -93,7 +93,8 @@ Status ToStatus(const Fault& fault) {
 struct Mapping {
   Arena* arena;
   Fault fault;
-  bool may_have_escapes = true;  // False when the caller found no backslash in the record.
+  bool may_have_escapes = true;      // False when the caller found no backslash in the record.
+  bool strings_in_document = false;  // StringStorage::kDocument.
 
   [[gnu::noinline]] bool Json(simdjson::error_code error) {
     fault = Fault{Fault::kJson, error, {}, {}};
@@ -175,7 +176,7 @@ struct Mapping {
                                               std::string_view attribute, std::string_view* out) {
   std::string_view text;
   if (RawPlainString(mapping, value, &text)) {
-    *out = mapping.arena->Copy(text);
+    *out = mapping.strings_in_document ? text : mapping.arena->Copy(text);
     return true;
   }
   const auto error = value.get_string().get(text);
@@ -513,9 +514,10 @@ Status ParseScimUser(od::object object, Arena* arena, ScimUser* out) {
                                                             : ToStatus(mapping.fault);
 }
 
-Status ParseScimUserInPlace(od::object object, Arena* arena, User* user, StringEscapes escapes) {
+Status ParseScimUserInPlace(od::object object, Arena* arena, User* user, StringEscapes escapes,
+                            StringStorage storage) {
   std::string_view id;  // Read (a wrong type is still a reject), not kept.
-  Mapping mapping{arena, {}, escapes == StringEscapes::kMaybe};
+  Mapping mapping{arena, {}, escapes == StringEscapes::kMaybe, storage == StringStorage::kDocument};
   return MapScimUser(mapping, object, user, &id) ? Status::Ok() : ToStatus(mapping.fault);
 }
 

@@ -76,12 +76,20 @@ Status ParseScimUser(simdjson::ondemand::object object, Arena* arena, ScimUser* 
 // always correct.
 enum class StringEscapes : uint8_t { kMaybe, kNone };
 
+// Where a mapped string's bytes live. kArena: copied into the arena (always correct).
+// kDocument: a string written without escape sequences points into the document's own text,
+// which the caller keeps alive and unchanged as long as the record (ingest's streaming
+// consumers, engine/ingest.h); strings with escapes are still unescaped into the arena. Copying
+// every string cost about a sixth of the time of parsing an export.
+enum class StringStorage : uint8_t { kArena, kDocument };
+
 // The same mapping into a User the caller has just default-constructed where it will stay (an
 // element emplaced at the end of a chunk's vector), for the IdP export, which has no use for
 // `id`: building the user in place spares copying it into the vector afterwards, a cost that
 // showed per record. REQUIRES: *user default-constructed. On failure *user holds partial data.
 Status ParseScimUserInPlace(simdjson::ondemand::object object, Arena* arena, User* user,
-                            StringEscapes escapes = StringEscapes::kMaybe);
+                            StringEscapes escapes = StringEscapes::kMaybe,
+                            StringStorage storage = StringStorage::kArena);
 
 // Maps a SCIM Group object (IdP groups file or snapshot).
 // Required: `externalId`, `displayName`. Optional: `id`, `members` (strings or `{value}`);

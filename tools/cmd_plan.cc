@@ -341,7 +341,7 @@ class PlanRun {
             resolver.AddUsers(*chunk);
             return Status::Ok();
           },
-          &stats));
+          &stats, IngestIo{.lifetime = ChunkLifetime::kDuringCall}));
       resolver.FinishUsers();
     }
     if (!flags_.groups.empty()) {
@@ -355,7 +355,7 @@ class PlanRun {
             resolver.AddGroupsChunk(*chunk);
             return Status::Ok();
           },
-          &stats));
+          &stats, IngestIo{.lifetime = ChunkLifetime::kDuringCall}));
       resolver.FinishGroups();
     }
     desired_ = std::make_unique<DesiredState>(resolver.Finish());
