@@ -44,7 +44,12 @@ class ListCollector {
     if (size_ == 0) return {};
     const T* items = spill_.empty() ? InlineSlot(0) : spill_.data();
     T* copy = static_cast<T*>(arena->Allocate(sizeof(T) * size_, alignof(T)));
-    std::memcpy(copy, items, sizeof(T) * size_);
+    // One item (nearly every user's emails and roles) is copied inline, not by a memcpy call.
+    if (size_ == 1) {
+      *copy = items[0];
+    } else {
+      std::memcpy(copy, items, sizeof(T) * size_);
+    }
     return std::span<const T>(copy, size_);
   }
 
