@@ -9,11 +9,18 @@
 //   BM_Ingest_NdjsonCold/...     the same with the file evicted from the page cache before each
 //                                iteration, so reads come from the device.
 //   BM_Ingest_OktaJson/...       IngestFile of the same users as an Okta JSON array.
+//   BM_CountNewlines_Memchr      newlines of the same bytes counted 1 MiB at a time: with one
+//   BM_CountNewlines_ByteLoop    memchr per line, with a plain loop summing each comparison into
+//   BM_CountNewlines             one counter (the implementation before), and with
+//                                internal::CountNewlines (how CSV and JSON-array chunks count their
+//                                lines). The file is read from memory, so the first two are bound
+//                                by their own work and the last by the memory's bandwidth.
 //
 // Each checks its result (document and record counts, no rejects, the fast path taken) before
 // timing. bytes_per_second and items_per_second (records) are the figures to compare.
 #include <simdjson.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -223,6 +230,53 @@ BENCHMARK(BM_Ingest_OktaJson)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->ComputeStatistics("min", MinOf);
+
+// Counts the file's newlines 1 MiB at a time with `count`, checking the total.
+template <typename Count>
+void RunCountNewlines(benchmark::State& state, Count&& count) {
+  const LoadedFile* file = ScimUsers(state);
+  if (file == nullptr) return;
+  const std::string_view text(file->bytes.data(), file->bytes.size());
+  const auto count_all = [&] {
+    uint64_t total = 0;
+    for (size_t pos = 0; pos < text.size(); pos += EngineOptions().chunk_bytes) {
+      total += count(text.substr(pos, EngineOptions().chunk_bytes));
+    }
+    return total;
+  };
+  if (!CheckOrSkip(state, count_all() == file->documents, "newline count != users")) return;
+  for (auto _ : state) benchmark::DoNotOptimize(count_all());
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+
+void BM_CountNewlines_Memchr(benchmark::State& state) {
+  RunCountNewlines(state, [](std::string_view chunk) {
+    uint64_t lines = 0;
+    for (const char *at = chunk.data(), *end = chunk.data() + chunk.size();
+         (at = static_cast<const char*>(std::memchr(at, '\n', end - at))) != nullptr; ++at) {
+      ++lines;
+    }
+    return lines;
+  });
+}
+
+void BM_CountNewlines_ByteLoop(benchmark::State& state) {
+  RunCountNewlines(state, [](std::string_view chunk) {
+    uint64_t lines = 0;
+    for (char byte : chunk) lines += byte == '\n';
+    return lines;
+  });
+}
+
+void BM_CountNewlines(benchmark::State& state) {
+  RunCountNewlines(state, [](std::string_view chunk) { return internal::CountNewlines(chunk); });
+}
+
+BENCHMARK(BM_CountNewlines_Memchr)->Unit(benchmark::kMillisecond)->ComputeStatistics("min", MinOf);
+BENCHMARK(BM_CountNewlines_ByteLoop)
+    ->Unit(benchmark::kMillisecond)
+    ->ComputeStatistics("min", MinOf);
+BENCHMARK(BM_CountNewlines)->Unit(benchmark::kMillisecond)->ComputeStatistics("min", MinOf);
 
 }  // namespace
 }  // namespace scimflow::bench

@@ -197,9 +197,28 @@ uint64_t ParseSlow(const ChunkText& chunk, JsonRecordType type, std::string_view
 namespace internal {
 
 uint64_t CountNewlines(std::string_view text) {
-  // A plain loop the compiler vectorises; memchr per line is slower for short lines.
+  // Plain loops the compiler vectorises. Comparison results are summed in 32 byte-wide lanes
+  // for up to 255 rounds before they are added up: summed straight into one 64-bit counter,
+  // every byte was widened three times, and counting a window took nine times as long.
+  constexpr size_t kLanes = 32;
+  constexpr size_t kRounds = 255;  // A lane counts at most one newline per round.
+  const char* bytes = text.data();
+  const size_t size = text.size();
   uint64_t count = 0;
-  for (char byte : text) count += byte == '\n';
+  size_t pos = 0;
+  while (pos < size) {
+    const size_t rounds = std::min(kRounds, (size - pos) / kLanes);
+    if (rounds == 0) break;
+    uint8_t lanes[kLanes] = {};
+    for (size_t round = 0; round < rounds; ++round) {
+      for (size_t lane = 0; lane < kLanes; ++lane) {
+        lanes[lane] += bytes[pos + round * kLanes + lane] == '\n';
+      }
+    }
+    for (uint8_t lane : lanes) count += lane;
+    pos += rounds * kLanes;
+  }
+  for (; pos < size; ++pos) count += bytes[pos] == '\n';
   return count;
 }
 
