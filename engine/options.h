@@ -2,8 +2,7 @@
 // for both.
 //
 // The CLI fills an EngineOptions from flags (tools/cli_options.*); the engine never reads flags or
-// the environment itself. kOptionTable describes each option once (flag, default, help) and feeds
-// both `scimflow help SUBCOMMAND` and docs, so they cannot drift.
+// the environment itself.
 //
 // Thread-safety: a plain struct; it is built once and then only read.
 #ifndef SCIMFLOW_ENGINE_OPTIONS_H_
@@ -11,8 +10,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <span>
-#include <string_view>
 
 namespace scimflow {
 
@@ -86,26 +83,7 @@ struct EngineOptions {
   // Defaults: 1 s and 5 min.
   uint32_t initial_backoff_ms = 1'000;
   uint32_t max_backoff_ms = 300'000;
-
-  // Outcomes per grouped journal commit, and the longest an outcome waits for its group, in
-  // milliseconds. Defaults: 1024 and 50 ms; one fsync per group is far below the cost of the
-  // requests. Lower the interval if progress must be reflected in the state sooner.
-  uint32_t journal_group_size = 1024;
-  uint32_t journal_group_interval_ms = 50;
 };
-
-// One row of the option table: how an option is spelled on the command line and described.
-struct OptionInfo {
-  std::string_view flag;           // e.g. "--max-members-per-patch"
-  std::string_view default_value;  // as printed in help, e.g. "100"
-  std::string_view help;           // one line
-};
-
-// Every option of EngineOptions that has a flag, in a stable order.
-std::span<const OptionInfo> OptionTable();
-
-// Looks an option up by flag; nullptr if there is none.
-const OptionInfo* FindOption(std::string_view flag);
 
 }  // namespace scimflow
 
