@@ -64,7 +64,7 @@ struct ApplyFlags {
 //   filter eq-only|full|none         the filters the target understands
 //   roles any | roles VALUE ...      the role values the target accepts (spaces between)
 //   hide-suspended-members on|off    the target leaves suspended users out of group listings
-//   max-members-per-patch N          members per group PATCH when planning (`sync`)
+//   max-members-per-patch N          members per group PATCH when planning (`plan`, `sync`)
 //
 // Ownership: `profile` views the strings and tables of this object, which is therefore neither
 // copied nor moved (it lives behind a unique_ptr). Thread-safety: immutable once built.

@@ -33,6 +33,7 @@
 #include "io/reject_writer.h"
 #include "io/snapshot_file.h"
 #include "tools/cli_flags.h"
+#include "tools/cmd_apply.h"
 #include "tools/plan_report.h"
 #include "tools/run_report.h"
 #include "tools/subcommands.h"
@@ -49,12 +50,13 @@ struct PlanFlags {
   std::string state;
   TargetFlags target;
   std::string profile = "github-emu";
+  std::string profile_file;  // Its roles, suspended-member rule and members per patch count here.
   std::string out;
   std::string report;
   std::string rejects;
   int64_t max_rejects = -1;  // -1: plan reports any number of rejects (it sends nothing).
   uint32_t threads = 0;
-  uint32_t max_members_per_patch = 100;
+  uint32_t max_members_per_patch = 0;  // 0: the profile file's, else kDefaultMembersPerPatch.
   int64_t allow_deprovision = 0;
   // --format, --groups-format, --assignments-format: names of io/format_detect.h; "auto" detects.
   std::string users_format = "auto";
@@ -91,6 +93,9 @@ void AddFlags(CLI::App* app, PlanFlags* flags) {
   app->add_option("--profile", flags->profile, "target profile")
       ->check(CLI::IsMember({"github-emu", "ghes", "generic"}))
       ->capture_default_str();
+  app->add_option("--profile-file", flags->profile_file,
+                  "profile file (docs/apply.md); planning uses its roles, "
+                  "hide-suspended-members and max-members-per-patch");
   app->add_option("--out", flags->out, "plan file to write (docs/plan-format.md)")->required();
   app->add_option("--report", flags->report, "write the summary as JSON to this file");
   app->add_option("--rejects", flags->rejects, "write refused records as NDJSON to this file");
@@ -98,9 +103,8 @@ void AddFlags(CLI::App* app, PlanFlags* flags) {
                   "refuse to plan (exit 2) above this many rejects (default: any number)");
   app->add_option("--threads", flags->threads, "worker threads; the plan is the same for any");
   app->add_option("--max-members-per-patch", flags->max_members_per_patch,
-                  "member adds or removes per group PATCH")
-      ->check(CLI::Range(1u, 100000u))
-      ->capture_default_str();
+                  "member adds or removes per group PATCH (default: the profile file's, else 100)")
+      ->check(CLI::Range(1u, 100000u));
   app->add_option("--allow-deprovision", flags->allow_deprovision,
                   "confirm this many deactivations plus deletions (default limit: 10% of the "
                   "target's active users, at least 100)")
@@ -126,6 +130,10 @@ Status ParseFormatFlags(PlanFlags* flags) {
 }
 
 using Clock = std::chrono::steady_clock;
+
+// Member adds or removes per group PATCH unless a flag or profile file says otherwise: the batch
+// size partner IdPs use against GitHub (GitHub documents no maximum).
+constexpr uint32_t kDefaultMembersPerPatch = 100;
 
 // Longest accepted line of a groups file or snapshot. A group line lists every member: a group
 // holding a tenth of 10^6 users is a few megabytes (target ids are longer than externalIds), so
@@ -170,11 +178,12 @@ struct IngestedInput {
 
 class PlanRun {
  public:
-  explicit PlanRun(const PlanFlags& flags) : flags_(flags) {
-    summary_.profile = flags.profile;
-    profile_ = FindProfile(flags.profile);
+  // `profile` (the named one, or a profile file's) outlives the run.
+  PlanRun(const PlanFlags& flags, const TargetProfile& profile, uint32_t max_members_per_patch)
+      : flags_(flags), profile_(&profile), max_members_per_patch_(max_members_per_patch) {
+    summary_.profile = profile.name;
     options_.threads = flags.threads;
-    options_.max_members_per_patch = flags.max_members_per_patch;
+    options_.max_members_per_patch = max_members_per_patch;
     options_.max_deprovision = flags.allow_deprovision;
   }
 
@@ -364,7 +373,7 @@ class PlanRun {
 
   Status ReconcileAndPlan() {
     plan_ = BuildPlan(Reconcile(*desired_, *current_, *profile_), *desired_, *current_, *profile_,
-                      flags_.max_members_per_patch);
+                      max_members_per_patch_);
     summary_.plan = &plan_;
     return Status::Ok();
   }
@@ -399,7 +408,8 @@ class PlanRun {
   }
 
   const PlanFlags& flags_;
-  const TargetProfile* profile_ = nullptr;
+  const TargetProfile* profile_;
+  uint32_t max_members_per_patch_;
   EngineOptions options_;
   PlanRunSummary summary_;
   std::unique_ptr<CurrentState> current_;
@@ -439,7 +449,22 @@ ExitCode RunPlan(int argc, char** argv) {
     limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                   flags.threads);
   }
-  PlanRun run(flags);
+  const TargetProfile* profile = FindProfile(flags.profile);
+  std::unique_ptr<CustomProfile> custom;
+  if (!flags.profile_file.empty()) {
+    Result<std::unique_ptr<CustomProfile>> read = ReadProfileFile(flags.profile_file, *profile);
+    if (!read.ok()) {
+      std::fprintf(stderr, "scimflow plan: %s\n", read.status().message().c_str());
+      return ExitCode::kUsage;
+    }
+    custom = std::move(*read);
+    profile = &custom->profile;
+  }
+  uint32_t members_per_patch = flags.max_members_per_patch;
+  if (members_per_patch == 0 && custom != nullptr)
+    members_per_patch = custom->max_members_per_patch;
+  if (members_per_patch == 0) members_per_patch = kDefaultMembersPerPatch;
+  PlanRun run(flags, *profile, members_per_patch);
   const ExitCode code = run.Run();
   if (metrics_path.empty()) return code;
   std::string metrics;

@@ -31,7 +31,7 @@ struct SyncFlags {
   std::string rejects;
   int64_t max_rejects = 0;  // SPEC §2: a plan built from a damaged file is never applied.
   int64_t allow_deprovision = 0;
-  uint32_t max_members_per_patch = 100;
+  uint32_t max_members_per_patch = 0;  // 0: the profile file's, else plan's default.
   uint32_t threads = 0;
   bool dry_run = false;
 };
@@ -49,16 +49,16 @@ void AddSyncFlags(CLI::App* app, SyncFlags* flags) {
   app->add_option("--allow-deprovision", flags->allow_deprovision,
                   "confirm this many deactivations plus deletions");
   app->add_option("--max-members-per-patch", flags->max_members_per_patch,
-                  "member adds or removes per group PATCH")
-      ->capture_default_str();
+                  "member adds or removes per group PATCH (default: the profile file's, else 100)")
+      ->check(CLI::Range(1u, 100000u));
   app->add_option("--threads", flags->threads, "worker threads of the planning");
   app->add_flag("--dry-run", flags->dry_run,
                 "plan and print what would be sent (keep it with --out), send nothing");
 }
 
 // Runs `scimflow plan` in-process with the sync's inputs.
-ExitCode Plan(const SyncFlags& flags, const std::string& profile, const std::string& source_flag,
-              const std::string& source, const std::string& out) {
+ExitCode Plan(const SyncFlags& flags, const ApplyFlags& apply, const std::string& profile,
+              const std::string& source_flag, const std::string& source, const std::string& out) {
   std::vector<std::string> args = {"plan",
                                    "--users",
                                    flags.users,
@@ -69,13 +69,13 @@ ExitCode Plan(const SyncFlags& flags, const std::string& profile, const std::str
                                    "--out",
                                    out,
                                    "--max-rejects",
-                                   std::to_string(flags.max_rejects),
-                                   "--max-members-per-patch",
-                                   std::to_string(flags.max_members_per_patch)};
+                                   std::to_string(flags.max_rejects)};
   const std::pair<const char*, const std::string*> optional[] = {
       {"--groups", &flags.groups},
       {"--assignments", &flags.assignments},
-      {"--rejects", &flags.rejects}};
+      {"--rejects", &flags.rejects},
+      // The same profile file apply uses: its roles and member batches shape the plan.
+      {"--profile-file", &apply.profile_file}};
   for (const auto& [name, value] : optional) {
     if (value->empty()) continue;
     args.push_back(name);
@@ -84,6 +84,10 @@ ExitCode Plan(const SyncFlags& flags, const std::string& profile, const std::str
   if (flags.allow_deprovision > 0) {
     args.push_back("--allow-deprovision");
     args.push_back(std::to_string(flags.allow_deprovision));
+  }
+  if (flags.max_members_per_patch > 0) {
+    args.push_back("--max-members-per-patch");
+    args.push_back(std::to_string(flags.max_members_per_patch));
   }
   if (flags.threads > 0) {
     args.push_back("--threads");
@@ -110,7 +114,7 @@ ExitCode Sync(const SyncFlags& flags, const ApplyFlags& apply) {
     std::ofstream(current, std::ios::trunc).flush();
   }
   const std::string plan_path = flags.out.empty() ? scratch + ".plan.ndjson" : flags.out;
-  const ExitCode planned = Plan(flags, profile, source_flag, current, plan_path);
+  const ExitCode planned = Plan(flags, apply, profile, source_flag, current, plan_path);
   std::error_code ignored;
   if (empty_target) std::filesystem::remove(current, ignored);
   if (planned != ExitCode::kSuccess || flags.dry_run) {
