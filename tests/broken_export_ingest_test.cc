@@ -25,6 +25,7 @@
 #include "engine/resolve.h"
 #include "engine/target_profile.h"
 #include "tests/gen_testutil.h"
+#include "tests/test_directory.h"
 #include "tools/gen/broken_files.h"
 
 namespace scimflow {
@@ -91,11 +92,7 @@ struct Ingested {
 class BrokenExportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("broken_export_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-            std::to_string(::getpid()));
-    fs::remove_all(dir_);
+    dir_ = testing::FreshTestDirectory("broken_export");
     ASSERT_TRUE(WriteBrokenExport(dir_).ok());
     expected_ = LoadExpected(dir_);
     ASSERT_EQ(expected_.size(), 15u);

@@ -24,6 +24,7 @@
 #include "io/snapshot_file.h"
 #include "io/sqlite_db.h"
 #include "tests/gen_testutil.h"
+#include "tests/test_directory.h"
 
 namespace scimflow {
 namespace {
@@ -92,12 +93,7 @@ void WriteStateLikeApply(const std::string& snapshot, const std::string& state) 
 class CurrentStateStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("current_state_store_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-             std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
+    root_ = testing::FreshTestDirectory("current_state_store");
     state_ = (root_ / "state.db").string();
   }
   void TearDown() override { fs::remove_all(root_); }

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "tests/gen_testutil.h"
+#include "tests/test_directory.h"
 
 namespace scimflow {
 namespace {
@@ -28,14 +29,7 @@ using testing_gen::ScimflowToLog;
 // processes.
 class PlanCommandTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("plan_command_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-             std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
+  void SetUp() override { root_ = testing::FreshTestDirectory("plan_command"); }
   void TearDown() override { fs::remove_all(root_); }
 
   // Day 0 with its snapshot, and day 1 with 1% churn and expected.json.

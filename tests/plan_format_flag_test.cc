@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tests/gen_testutil.h"
+#include "tests/test_directory.h"
 
 namespace scimflow {
 namespace {
@@ -24,12 +25,7 @@ using testing_gen::ReadFile;
 class PlanFormatFlagTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("plan_format_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-             std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
+    root_ = testing::FreshTestDirectory("plan_format");
     std::ofstream(root_ / "snapshot.ndjson").close();
     // An Okta export whose first object lacks `profile`: detection, which looks at the first
     // object only, takes the file for SCIM users.

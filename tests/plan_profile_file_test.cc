@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/gen_testutil.h"
+#include "tests/test_directory.h"
 
 namespace scimflow {
 namespace {
@@ -24,12 +25,7 @@ using testing_gen::ScimflowToLog;
 class PlanProfileFileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("plan_profile_file_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-             std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
+    root_ = testing::FreshTestDirectory("plan_profile_file");
     // Three users, the second with a role github-emu does not know; one group of all three.
     std::string users;
     for (int index = 1; index <= 3; ++index) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_directory.h"
+
 namespace scimflow {
 namespace {
 
@@ -31,12 +33,7 @@ std::string Sanitized(std::string_view text, size_t max_bytes = 1000) {
 
 class RejectWriterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("reject_writer_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = testing::FreshTestDirectory("reject_writer"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::vector<std::string> ReadLines(const std::filesystem::path& path) {

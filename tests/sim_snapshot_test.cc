@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/sim_fixture.h"
+#include "tests/test_directory.h"
 
 namespace scimflow {
 namespace {
@@ -20,12 +21,7 @@ namespace fs = std::filesystem;
 
 class SimSnapshotTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    directory_ = fs::temp_directory_path() /
-                 ("sim-snapshot-" + std::to_string(getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(directory_);
-  }
+  void SetUp() override { directory_ = testing::FreshTestDirectory("sim_snapshot"); }
   void TearDown() override { fs::remove_all(directory_); }
 
   std::string PathOf(std::string_view name) const { return (directory_ / name).string(); }

@@ -24,6 +24,7 @@
 #include "io/snapshot_file.h"
 #include "tests/gen_testutil.h"
 #include "tests/sim_fixture.h"
+#include "tests/test_directory.h"
 
 namespace scimflow {
 namespace {
@@ -78,12 +79,7 @@ std::string WithoutCurrentInput(const std::string& plan) {
 class SnapshotCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("snapshot_command_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-             std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
+    root_ = testing::FreshTestDirectory("snapshot_command");
     token_file_ = root_ / "token";
     WriteToken(std::string(SimProcess::kToken));
   }

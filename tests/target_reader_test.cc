@@ -24,6 +24,7 @@
 #include "io/snapshot_file.h"
 #include "tests/http_test_server.h"
 #include "tests/sim_fixture.h"
+#include "tests/test_directory.h"
 
 namespace scimflow {
 namespace {
@@ -103,12 +104,7 @@ std::map<std::string, std::tuple<std::string, std::string, std::vector<std::stri
 class TargetReaderSimTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("target_reader_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + "_" +
-             std::to_string(::getpid()));
-    fs::remove_all(root_);
-    fs::create_directories(root_);
+    root_ = testing::FreshTestDirectory("target_reader");
     const std::string command = std::string(SCIMFLOW_BINARY) +
                                 " gen --users 1500 --groups 40 --seed 5 --snapshot --out " +
                                 root_.string() + " >/dev/null 2>&1";
