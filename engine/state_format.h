@@ -67,9 +67,6 @@ CREATE TABLE IF NOT EXISTS memberships(
 CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships(user_external_id);
 )sql";
 
-// The time stamp written to journal.updated_at: UTC, ISO 8601 with milliseconds.
-inline constexpr std::string_view kNowSql = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-
 }  // namespace scimflow::state_format
 
 #endif  // SCIMFLOW_ENGINE_STATE_FORMAT_H_
