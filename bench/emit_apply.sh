@@ -55,7 +55,16 @@ before="$(stats)"
 started="$(date +%s.%N)"
 SCIMFLOW_TOKEN="$SIM_TOKEN" "$binary" apply "$workdir/plan.ndjson" --target "$endpoint" \
   --state "$workdir/state.db" --no-budgets --concurrency 64 --report "$workdir/report.json" \
-  2>"$workdir/apply.err"
+  2>"$workdir/apply.err" &
+apply_pid=$!
+# CPU time per thread: /proc/PID/task/*/stat read every 0.2 s while apply runs, the last reading
+# of each thread kept (what a thread spends after the last reading is not counted).
+while kill -0 "$apply_pid" 2>/dev/null; do
+  cat /proc/"$apply_pid"/task/*/stat 2>/dev/null >"$workdir/threads.new" || true
+  if [[ -s "$workdir/threads.new" ]]; then mv "$workdir/threads.new" "$workdir/threads.txt"; fi
+  sleep 0.2
+done
+wait "$apply_pid"
 seconds="$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {printf "%.3f", b - a}')"
 after="$(stats)"
 sent="$(number requests "$(cat "$workdir/report.json")")"
@@ -70,3 +79,14 @@ echo "case,requests_per_second,requests"
 echo "wrk_post,$wrk_rate,$wrk_sent"
 echo "apply,$apply_rate,$sent"
 awk -v a="$apply_rate" -v w="$wrk_rate" 'BEGIN {printf "apply/wrk,%.2f\n", a / w}'
+# utime + stime (fields 14 and 15, counted after the ")" closing the thread name) in clock ticks.
+ticks="$(getconf CLK_TCK)"
+echo "thread,cpu_us_per_create"
+awk -v n="$creates" -v hz="$ticks" '{
+    name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\).*/, "", name)
+    rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " ")
+    name = name "/" $1; cpu[name] += f[12] + f[13]; total += f[12] + f[13]
+  } END {
+    for (name in cpu) printf "%s,%.1f\n", name, cpu[name] * 1e6 / hz / n
+    printf "total,%.1f\n", total * 1e6 / hz / n
+  }' "$workdir/threads.txt"
