@@ -131,17 +131,18 @@ bool Journal::FlushDue(Clock::time_point now) const {
 Status Journal::WriteEntry(const Entry& entry, std::string_view updated_at) {
   const OperationOutcome& outcome = entry.outcome;
   SqliteStatement& upsert = *upsert_;
-  upsert.BindText(1, outcome.op_id);
-  upsert.BindText(2, plan_digest_);
-  upsert.BindText(3, outcome.kind);
+  // Every text bound here outlives the Run() below: in place, without SQLite's copy.
+  upsert.BindTextInPlace(1, outcome.op_id);
+  upsert.BindTextInPlace(2, plan_digest_);
+  upsert.BindTextInPlace(3, outcome.kind);
   const std::string_view state = entry.in_flight                        ? format::kInFlight
                                  : outcome.state == OutcomeState::kDone ? format::kDone
                                                                         : format::kFailed;
-  upsert.BindText(4, state);
+  upsert.BindTextInPlace(4, state);
   if (outcome.target_id.empty()) {
     upsert.BindNull(5);
   } else {
-    upsert.BindText(5, outcome.target_id);
+    upsert.BindTextInPlace(5, outcome.target_id);
   }
   if (outcome.http_status) {
     upsert.BindInt64(6, *outcome.http_status);
@@ -151,10 +152,10 @@ Status Journal::WriteEntry(const Entry& entry, std::string_view updated_at) {
   if (outcome.error.empty()) {
     upsert.BindNull(7);
   } else {
-    upsert.BindText(7, outcome.error);
+    upsert.BindTextInPlace(7, outcome.error);
   }
   upsert.BindInt64(8, outcome.attempts);
-  upsert.BindText(9, updated_at);
+  upsert.BindTextInPlace(9, updated_at);
   SCIMFLOW_RETURN_IF_ERROR(upsert.Run());
   for (const StateChange& change : outcome.changes) {
     SCIMFLOW_RETURN_IF_ERROR(state_->Apply(change));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <array>
 #include <charconv>
 
 #include "io/json_writer.h"
@@ -14,7 +15,17 @@ constexpr std::string_view kUserColumns =
     "external_id, target_id, user_name, content_hash, name_hash, display_name_hash, emails_hash, "
     "roles_hash, active, roles";
 
-std::string HashToHex(uint64_t hash) { return fmt::format("{:016x}", hash); }
+// A hash as 16 lower-case hex digits, the text of the *_hash columns.
+using HexHash = std::array<char, 16>;
+
+HexHash HashToHex(uint64_t hash) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  HexHash hex;
+  for (size_t position = hex.size(); position-- > 0; hash >>= 4) hex[position] = kDigits[hash & 15];
+  return hex;
+}
+
+std::string_view View(const HexHash& hex) { return std::string_view(hex.data(), hex.size()); }
 
 std::optional<uint64_t> HexToHash(std::string_view hex) {
   uint64_t hash = 0;
@@ -137,17 +148,22 @@ Status StateStore::Apply(const StateChange& change) {
   Statements& sql = *statements_;
   if (const auto* upsert = std::get_if<UpsertUser>(&change)) {
     const UserState& user = upsert->user;
-    sql.upsert_user.BindText(1, user.external_id);
-    sql.upsert_user.BindText(2, user.target_id);
-    sql.upsert_user.BindText(3, user.user_name);
-    sql.upsert_user.BindText(4, HashToHex(user.hashes.content));
-    sql.upsert_user.BindText(5, HashToHex(user.hashes.name));
-    sql.upsert_user.BindText(6, HashToHex(user.hashes.display_name));
-    sql.upsert_user.BindText(7, HashToHex(user.hashes.emails));
-    sql.upsert_user.BindText(8, HashToHex(user.hashes.roles));
-    sql.upsert_user.BindInt64(9, user.active ? 1 : 0);
-    sql.upsert_user.BindText(10, RolesToJson(user.roles));
-    return sql.upsert_user.Run();
+    // One upsert per created or adopted user: the texts are bound in place (they all outlive
+    // the Run() below), which spares SQLite a copy of each.
+    const HexHash hashes[] = {HashToHex(user.hashes.content), HashToHex(user.hashes.name),
+                              HashToHex(user.hashes.display_name), HashToHex(user.hashes.emails),
+                              HashToHex(user.hashes.roles)};
+    const std::string roles = RolesToJson(user.roles);
+    SqliteStatement& statement = sql.upsert_user;
+    statement.BindTextInPlace(1, user.external_id);
+    statement.BindTextInPlace(2, user.target_id);
+    statement.BindTextInPlace(3, user.user_name);
+    for (int column = 0; column < 5; ++column) {
+      statement.BindTextInPlace(4 + column, View(hashes[column]));
+    }
+    statement.BindInt64(9, user.active ? 1 : 0);
+    statement.BindTextInPlace(10, roles);
+    return statement.Run();
   }
   if (const auto* set_active = std::get_if<SetUserActive>(&change)) {
     sql.set_active.BindText(1, set_active->external_id);
