@@ -58,10 +58,10 @@ SCIMFLOW_TOKEN="$SIM_TOKEN" "$binary" apply "$workdir/plan.ndjson" --target "$en
   2>"$workdir/apply.err" &
 apply_pid=$!
 # CPU time per thread: /proc/PID/task/*/stat read every 0.2 s while apply runs, the last reading
-# of each thread kept (what a thread spends after the last reading is not counted).
+# of each thread kept (what a thread spends after its last reading is not counted).
+: >"$workdir/threads.txt"
 while kill -0 "$apply_pid" 2>/dev/null; do
-  cat /proc/"$apply_pid"/task/*/stat 2>/dev/null >"$workdir/threads.new" || true
-  if [[ -s "$workdir/threads.new" ]]; then mv "$workdir/threads.new" "$workdir/threads.txt"; fi
+  cat /proc/"$apply_pid"/task/*/stat 2>/dev/null >>"$workdir/threads.txt" || true
   sleep 0.2
 done
 wait "$apply_pid"
@@ -85,8 +85,8 @@ echo "thread,cpu_us_per_create"
 awk -v n="$creates" -v hz="$ticks" '{
     name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\).*/, "", name)
     rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " ")
-    name = name "/" $1; cpu[name] += f[12] + f[13]; total += f[12] + f[13]
+    name = name "/" $1; if (f[12] + f[13] > cpu[name]) cpu[name] = f[12] + f[13]
   } END {
-    for (name in cpu) printf "%s,%.1f\n", name, cpu[name] * 1e6 / hz / n
+    for (name in cpu) { printf "%s,%.1f\n", name, cpu[name] * 1e6 / hz / n; total += cpu[name] }
     printf "total,%.1f\n", total * 1e6 / hz / n
   }' "$workdir/threads.txt"
