@@ -6,7 +6,10 @@
 #              budgets, --concurrency 64
 # Checks before printing: every create of the plan landed (the simulator's users grew by the
 # plan's user.create count), nothing was created twice, and apply sent exactly one request per
-# operation. Prints CSV (case,requests_per_second,requests) and apply's share of wrk's rate.
+# operation. Prints CSV (case,requests_per_second,requests) and apply's share of wrk's rate, then
+# the CPU time (user + system) each thread of apply spent per create (thread,cpu_us_per_create,
+# threads as NAME/TID, and their total): on a shared machine the rates swing with everything else
+# that runs, the CPU per create much less.
 # apply's rate is its requests over the whole process's wall time (reading the plan, opening the
 # state database and the last commit included), as bench/run.py measures it.
 #
