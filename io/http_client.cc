@@ -321,6 +321,7 @@ struct HttpClient::Impl {
   struct UrlHandle {
     CURLU* url = nullptr;
     std::string origin;    // `scheme://authority` that `url` holds; empty: none yet
+    std::string target;    // the path and query `url` holds (creates send the same each time)
     bool on_easy = false;  // CURLOPT_CURLU of the easy handle points at `url`
   };
   std::unordered_map<CURL*, UrlHandle> url_handles;
@@ -480,7 +481,9 @@ HttpClient::Impl::UrlHandle* HttpClient::Impl::UrlFor(CURL* easy, const std::str
       return nullptr;
     }
     handle.origin = origin;
+    handle.target.clear();
   }
+  if (handle.target == target) return &handle;
   const size_t question = target.find('?');
   const std::string path(target.substr(0, question));
   const std::string query =
@@ -491,6 +494,7 @@ HttpClient::Impl::UrlHandle* HttpClient::Impl::UrlFor(CURL* easy, const std::str
     handle.origin.clear();  // Parsed again next time: the handle is in an unknown state.
     return nullptr;
   }
+  handle.target = target;
   return &handle;
 }
 
