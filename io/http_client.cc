@@ -36,6 +36,12 @@ constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 
 std::once_flag curl_init_once;
 
+// ASCII lower case, for header names: unlike std::tolower no call and no locale, per byte of
+// every header line of every answer.
+char AsciiLower(char byte) {
+  return byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte + 32) : byte;
+}
+
 bool IsBlank(char byte) { return byte == ' ' || byte == '\t' || byte == '\r' || byte == '\n'; }
 
 std::string_view Trim(std::string_view text) {
@@ -209,9 +215,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   const auto kept =
       std::find_if(std::begin(kKeptHeaders), std::end(kKeptHeaders), [&](std::string_view wanted) {
         return wanted.size() == name.size() &&
-               std::equal(wanted.begin(), wanted.end(), name.begin(), [](char lower, char byte) {
-                 return lower == std::tolower(static_cast<unsigned char>(byte));
-               });
+               std::equal(wanted.begin(), wanted.end(), name.begin(),
+                          [](char lower, char byte) { return lower == AsciiLower(byte); });
       });
   if (kept != std::end(kKeptHeaders)) {
     transfer->response.headers.emplace_back(std::string(*kept),
@@ -232,10 +237,8 @@ std::string_view OriginOf(std::string_view url) {
 bool HasHeaderNamed(const std::vector<HttpHeader>& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(), [&](const HttpHeader& header) {
     return header.first.size() == name.size() &&
-           std::equal(name.begin(), name.end(), header.first.begin(), [](char left, char right) {
-             return std::tolower(static_cast<unsigned char>(left)) ==
-                    std::tolower(static_cast<unsigned char>(right));
-           });
+           std::equal(name.begin(), name.end(), header.first.begin(),
+                      [](char left, char right) { return AsciiLower(left) == AsciiLower(right); });
   });
 }
 
