@@ -87,6 +87,7 @@ ticks="$(getconf CLK_TCK)"
 echo "thread,cpu_us_per_create"
 awk -v n="$creates" -v hz="$ticks" '{
     name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\).*/, "", name)
+    if (name == "bash") next  # a reading taken between the fork and the exec of apply
     rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " ")
     name = name "/" $1; if (f[12] + f[13] > cpu[name]) cpu[name] = f[12] + f[13]
   } END {
