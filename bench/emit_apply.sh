@@ -6,7 +6,10 @@
 #              budgets, --concurrency 64
 # Checks before printing: every create of the plan landed (the simulator's users grew by the
 # plan's user.create count), nothing was created twice, and apply sent exactly one request per
-# operation. Prints CSV (case,requests_per_second,requests) and apply's share of wrk's rate.
+# operation. Prints CSV (case,requests_per_second,requests) and apply's share of wrk's rate, then
+# the CPU time (user + system) each thread of apply spent per create (thread,cpu_us_per_create,
+# threads as NAME/TID, and their total): on a shared machine the rates swing with everything else
+# that runs, the CPU per create much less.
 # apply's rate is its requests over the whole process's wall time (reading the plan, opening the
 # state database and the last commit included), as bench/run.py measures it.
 #
@@ -55,7 +58,16 @@ before="$(stats)"
 started="$(date +%s.%N)"
 SCIMFLOW_TOKEN="$SIM_TOKEN" "$binary" apply "$workdir/plan.ndjson" --target "$endpoint" \
   --state "$workdir/state.db" --no-budgets --concurrency 64 --report "$workdir/report.json" \
-  2>"$workdir/apply.err"
+  2>"$workdir/apply.err" &
+apply_pid=$!
+# CPU time per thread: /proc/PID/task/*/stat read every 0.2 s while apply runs, the last reading
+# of each thread kept (what a thread spends after its last reading is not counted).
+: >"$workdir/threads.txt"
+while kill -0 "$apply_pid" 2>/dev/null; do
+  cat /proc/"$apply_pid"/task/*/stat 2>/dev/null >>"$workdir/threads.txt" || true
+  sleep 0.2
+done
+wait "$apply_pid"
 seconds="$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN {printf "%.3f", b - a}')"
 after="$(stats)"
 sent="$(number requests "$(cat "$workdir/report.json")")"
@@ -70,3 +82,15 @@ echo "case,requests_per_second,requests"
 echo "wrk_post,$wrk_rate,$wrk_sent"
 echo "apply,$apply_rate,$sent"
 awk -v a="$apply_rate" -v w="$wrk_rate" 'BEGIN {printf "apply/wrk,%.2f\n", a / w}'
+# utime + stime (fields 14 and 15, counted after the ")" closing the thread name) in clock ticks.
+ticks="$(getconf CLK_TCK)"
+echo "thread,cpu_us_per_create"
+awk -v n="$creates" -v hz="$ticks" '{
+    name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\).*/, "", name)
+    if (name == "bash") next  # a reading taken between the fork and the exec of apply
+    rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " ")
+    name = name "/" $1; if (f[12] + f[13] > cpu[name]) cpu[name] = f[12] + f[13]
+  } END {
+    for (name in cpu) { printf "%s,%.1f\n", name, cpu[name] * 1e6 / hz / n; total += cpu[name] }
+    printf "total,%.1f\n", total * 1e6 / hz / n
+  }' "$workdir/threads.txt"

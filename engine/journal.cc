@@ -17,13 +17,32 @@ namespace format = state_format;
 // The upsert of a journal row. A 'done' row is final: the WHERE keeps a later in-flight mark or
 // failure from overwriting it. `updated_at` (?9) is the group's commit time, formatted once per
 // group (GroupTimestamp) rather than by SQLite's strftime for every row.
-const std::string kUpsertSql =
-    "INSERT INTO journal(op_id, plan_digest, kind, state, target_id, http_status, error, "
-    "attempts, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-    "ON CONFLICT(op_id) DO UPDATE SET plan_digest = excluded.plan_digest, kind = excluded.kind, "
-    "state = excluded.state, target_id = coalesce(excluded.target_id, journal.target_id), "
-    "http_status = excluded.http_status, error = excluded.error, attempts = excluded.attempts, "
-    "updated_at = excluded.updated_at WHERE journal.state <> 'done' OR excluded.state = 'done'";
+// Rows of the multi-row form: a statement's start and end (cursors on the table and its two
+// indexes, the statement savepoint) cost about as much as a row, so a group writes its rows this
+// many per statement. 288 parameters, well under SQLite's limit of 32766.
+constexpr size_t kRowsPerStatement = 32;
+constexpr int kColumnCount = 9;
+
+// The upsert of `rows` journal rows, with parameters ?1..?9, ?10..?18, ... SQLite resolves the
+// conflict of each row before it inserts the next, so a multi-row statement writes what the same
+// rows one statement each would.
+std::string UpsertSql(size_t rows) {
+  std::string sql =
+      "INSERT INTO journal(op_id, plan_digest, kind, state, target_id, http_status, error, "
+      "attempts, updated_at) VALUES";
+  for (size_t row = 0; row < rows; ++row) {
+    const size_t base = row * kColumnCount;
+    sql += fmt::format("{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})", row == 0 ? "" : ", ",
+                       base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7,
+                       base + 8, base + 9);
+  }
+  sql +=
+      " ON CONFLICT(op_id) DO UPDATE SET plan_digest = excluded.plan_digest, kind = excluded.kind, "
+      "state = excluded.state, target_id = coalesce(excluded.target_id, journal.target_id), "
+      "http_status = excluded.http_status, error = excluded.error, attempts = excluded.attempts, "
+      "updated_at = excluded.updated_at WHERE journal.state <> 'done' OR excluded.state = 'done'";
+  return sql;
+}
 
 // The current UTC time as `YYYY-MM-DDTHH:MM:SS.sssZ`, the format of `updated_at`
 // (docs/state-format.md; the same text SQLite's strftime('%Y-%m-%dT%H:%M:%fZ') gives).
@@ -73,8 +92,10 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, std::str
     SCIMFLOW_RETURN_IF_ERROR(transaction.Commit());
   }
   SCIMFLOW_ASSIGN_OR_RETURN(journal->state_, StateStore::Create(&db));
-  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement upsert, db.Prepare(kUpsertSql));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement upsert, db.Prepare(UpsertSql(1)));
   journal->upsert_.emplace(std::move(upsert));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement upsert_many, db.Prepare(UpsertSql(kRowsPerStatement)));
+  journal->upsert_many_.emplace(std::move(upsert_many));
   SCIMFLOW_ASSIGN_OR_RETURN(
       SqliteStatement by_state,
       db.Prepare("SELECT op_id, state FROM journal WHERE plan_digest = ?1 ORDER BY op_id"));
@@ -128,38 +149,55 @@ bool Journal::FlushDue(Clock::time_point now) const {
   return queued_.size() >= options_.group_size || now - oldest_queued_ >= options_.group_interval;
 }
 
-Status Journal::WriteEntry(const Entry& entry, std::string_view updated_at) {
+void Journal::BindRow(SqliteStatement& upsert, int base, const Entry& entry,
+                      std::string_view updated_at) const {
   const OperationOutcome& outcome = entry.outcome;
-  SqliteStatement& upsert = *upsert_;
-  upsert.BindText(1, outcome.op_id);
-  upsert.BindText(2, plan_digest_);
-  upsert.BindText(3, outcome.kind);
+  // Every text bound here outlives the statement's Run(): in place, without SQLite's copy.
+  upsert.BindTextInPlace(base + 1, outcome.op_id);
+  upsert.BindTextInPlace(base + 2, plan_digest_);
+  upsert.BindTextInPlace(base + 3, outcome.kind);
   const std::string_view state = entry.in_flight                        ? format::kInFlight
                                  : outcome.state == OutcomeState::kDone ? format::kDone
                                                                         : format::kFailed;
-  upsert.BindText(4, state);
+  upsert.BindTextInPlace(base + 4, state);
   if (outcome.target_id.empty()) {
-    upsert.BindNull(5);
+    upsert.BindNull(base + 5);
   } else {
-    upsert.BindText(5, outcome.target_id);
+    upsert.BindTextInPlace(base + 5, outcome.target_id);
   }
   if (outcome.http_status) {
-    upsert.BindInt64(6, *outcome.http_status);
+    upsert.BindInt64(base + 6, *outcome.http_status);
   } else {
-    upsert.BindNull(6);
+    upsert.BindNull(base + 6);
   }
   if (outcome.error.empty()) {
-    upsert.BindNull(7);
+    upsert.BindNull(base + 7);
   } else {
-    upsert.BindText(7, outcome.error);
+    upsert.BindTextInPlace(base + 7, outcome.error);
   }
-  upsert.BindInt64(8, outcome.attempts);
-  upsert.BindText(9, updated_at);
-  SCIMFLOW_RETURN_IF_ERROR(upsert.Run());
-  for (const StateChange& change : outcome.changes) {
-    SCIMFLOW_RETURN_IF_ERROR(state_->Apply(change));
+  upsert.BindInt64(base + 8, outcome.attempts);
+  upsert.BindTextInPlace(base + 9, updated_at);
+}
+
+Status Journal::WriteRows(std::span<const Entry* const> rows, std::string_view updated_at) {
+  size_t next = 0;
+  for (; rows.size() - next >= kRowsPerStatement; next += kRowsPerStatement) {
+    for (size_t row = 0; row < kRowsPerStatement; ++row) {
+      BindRow(*upsert_many_, static_cast<int>(row) * kColumnCount, *rows[next + row], updated_at);
+    }
+    SCIMFLOW_RETURN_IF_ERROR(upsert_many_->Run());
   }
-  return Status::Ok();
+  for (; next < rows.size(); ++next) {
+    BindRow(*upsert_, 0, *rows[next], updated_at);
+    SCIMFLOW_RETURN_IF_ERROR(upsert_->Run());
+  }
+  // The state changes after the journal rows: other tables, the same transaction, their own
+  // order kept.
+  std::vector<const StateChange*> changes;
+  for (const Entry* row : rows) {
+    for (const StateChange& change : row->outcome.changes) changes.push_back(&change);
+  }
+  return state_->ApplyAll(changes);
 }
 
 Result<std::vector<std::string>> Journal::Flush() {
@@ -178,13 +216,14 @@ Result<std::vector<std::string>> Journal::Flush() {
         superseded[position] = true;
       }
     }
+    std::vector<const Entry*> rows;
+    rows.reserve(queued_.size());
+    for (size_t position = 0; position < queued_.size(); ++position) {
+      if (!superseded[position]) rows.push_back(&queued_[position]);
+    }
     const std::string updated_at = GroupTimestamp();
     SCIMFLOW_ASSIGN_OR_RETURN(SqliteTransaction transaction, SqliteTransaction::Begin(*db_));
-    for (size_t position = 0; position < queued_.size(); ++position) {
-      if (!superseded[position]) {
-        SCIMFLOW_RETURN_IF_ERROR(WriteEntry(queued_[position], updated_at));
-      }
-    }
+    SCIMFLOW_RETURN_IF_ERROR(WriteRows(rows, updated_at));
     // The transaction rolls back on any early return above: the group is all or nothing.
     SCIMFLOW_RETURN_IF_ERROR(transaction.Commit());
   }

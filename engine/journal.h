@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -123,14 +124,19 @@ class Journal {
 
   Journal() = default;
   Status CheckOrWriteMeta(std::string_view target_url, std::string_view profile);
-  // Writes one entry's row and state changes; `updated_at` is the group's timestamp.
-  Status WriteEntry(const Entry& entry, std::string_view updated_at);
+  // Binds `entry` as the row starting at parameter `base` + 1 of `upsert`; `updated_at` is the
+  // group's timestamp. REQUIRES: `entry` and `updated_at` outlive the statement's Run().
+  void BindRow(SqliteStatement& upsert, int base, const Entry& entry,
+               std::string_view updated_at) const;
+  // Writes the rows of a group, in order, then their state changes, in order.
+  Status WriteRows(std::span<const Entry* const> rows, std::string_view updated_at);
 
   std::unique_ptr<SqliteDb> db_;
   std::unique_ptr<StateStore> state_;
   std::unique_ptr<SqliteDb> reader_db_;
   std::unique_ptr<StateStore> reader_;
-  std::optional<SqliteStatement> upsert_;
+  std::optional<SqliteStatement> upsert_;       // one row
+  std::optional<SqliteStatement> upsert_many_;  // kRowsPerStatement rows (journal.cc)
   std::optional<SqliteStatement> by_state_;
   std::string plan_digest_;
   JournalOptions options_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include <array>
 #include <charconv>
 
 #include "io/json_writer.h"
@@ -10,11 +11,26 @@
 namespace scimflow {
 namespace {
 
+// Rows of a multi-row user upsert (ApplyAll): enough to spread a statement's fixed cost over
+// many rows, 320 parameters, well under SQLite's limit of 32766.
+constexpr size_t kUsersPerStatement = 32;
+constexpr int kUserColumnCount = 10;
+
 constexpr std::string_view kUserColumns =
     "external_id, target_id, user_name, content_hash, name_hash, display_name_hash, emails_hash, "
     "roles_hash, active, roles";
 
-std::string HashToHex(uint64_t hash) { return fmt::format("{:016x}", hash); }
+// A hash as 16 lower-case hex digits, the text of the *_hash columns.
+using HexHash = std::array<char, 16>;
+
+HexHash HashToHex(uint64_t hash) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  HexHash hex;
+  for (size_t position = hex.size(); position-- > 0; hash >>= 4) hex[position] = kDigits[hash & 15];
+  return hex;
+}
+
+std::string_view View(const HexHash& hex) { return std::string_view(hex.data(), hex.size()); }
 
 std::optional<uint64_t> HexToHash(std::string_view hex) {
   uint64_t hash = 0;
@@ -53,6 +69,47 @@ Result<std::vector<std::string>> RolesFromJson(std::string_view json, std::strin
   return roles;
 }
 
+// The upsert of users rows: `rows` rows of parameters ?1..?10, ?11..?20, ...
+std::string UpsertUsersSql(size_t rows) {
+  std::string sql = fmt::format("INSERT INTO users({}) VALUES", kUserColumns);
+  for (size_t row = 0; row < rows; ++row) {
+    const size_t base = row * kUserColumnCount;
+    sql += fmt::format("{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})", row == 0 ? "" : ", ",
+                       base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7,
+                       base + 8, base + 9, base + 10);
+  }
+  sql +=
+      " ON CONFLICT(external_id) DO UPDATE SET target_id = excluded.target_id, "
+      "user_name = excluded.user_name, content_hash = excluded.content_hash, "
+      "name_hash = excluded.name_hash, display_name_hash = excluded.display_name_hash, "
+      "emails_hash = excluded.emails_hash, roles_hash = excluded.roles_hash, "
+      "active = excluded.active, roles = excluded.roles";
+  return sql;
+}
+
+// The texts of one users row that are not in its UserState, kept until the row's statement ran.
+struct UserRowTexts {
+  HexHash hashes[5];
+  std::string roles;
+};
+
+// Binds `user` as the row starting at parameter `base` + 1. REQUIRES: `user` and `texts` outlive
+// the statement's Run().
+void BindUser(SqliteStatement& statement, int base, const UserState& user, UserRowTexts& texts) {
+  const uint64_t hashes[] = {user.hashes.content, user.hashes.name, user.hashes.display_name,
+                             user.hashes.emails, user.hashes.roles};
+  for (int column = 0; column < 5; ++column) texts.hashes[column] = HashToHex(hashes[column]);
+  texts.roles = RolesToJson(user.roles);
+  statement.BindTextInPlace(base + 1, user.external_id);
+  statement.BindTextInPlace(base + 2, user.target_id);
+  statement.BindTextInPlace(base + 3, user.user_name);
+  for (int column = 0; column < 5; ++column) {
+    statement.BindTextInPlace(base + 4 + column, View(texts.hashes[column]));
+  }
+  statement.BindInt64(base + 9, user.active ? 1 : 0);
+  statement.BindTextInPlace(base + 10, texts.roles);
+}
+
 }  // namespace
 
 struct StateStore::Statements {
@@ -60,6 +117,8 @@ struct StateStore::Statements {
   SqliteStatement upsert_group, delete_group, delete_group_memberships;
   SqliteStatement add_member, remove_member;
   SqliteStatement find_user, find_group, group_members, all_users, count_users;
+  SqliteStatement upsert_users;  // kUsersPerStatement rows
+  std::vector<UserRowTexts> user_texts = std::vector<UserRowTexts>(kUsersPerStatement);
 };
 
 StateStore::StateStore(SqliteDb* db) : db_(db) {}
@@ -68,16 +127,9 @@ StateStore::~StateStore() = default;
 Result<std::unique_ptr<StateStore>> StateStore::Create(SqliteDb* db) {
   std::unique_ptr<StateStore> store(new StateStore(db));
   const auto prepare = [db](std::string_view sql) { return db->Prepare(sql); };
-  SCIMFLOW_ASSIGN_OR_RETURN(
-      SqliteStatement upsert_user,
-      prepare(fmt::format(
-          "INSERT INTO users({}) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-          "ON CONFLICT(external_id) DO UPDATE SET target_id = excluded.target_id, "
-          "user_name = excluded.user_name, content_hash = excluded.content_hash, "
-          "name_hash = excluded.name_hash, display_name_hash = excluded.display_name_hash, "
-          "emails_hash = excluded.emails_hash, roles_hash = excluded.roles_hash, "
-          "active = excluded.active, roles = excluded.roles",
-          kUserColumns)));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement upsert_user, prepare(UpsertUsersSql(1)));
+  SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement upsert_users,
+                            prepare(UpsertUsersSql(kUsersPerStatement)));
   SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement set_active,
                             prepare("UPDATE users SET active = ?2 WHERE external_id = ?1"));
   SCIMFLOW_ASSIGN_OR_RETURN(SqliteStatement delete_user,
@@ -119,7 +171,7 @@ Result<std::unique_ptr<StateStore>> StateStore::Create(SqliteDb* db) {
       std::move(delete_user_memberships), std::move(upsert_group), std::move(delete_group),
       std::move(delete_group_memberships), std::move(add_member), std::move(remove_member),
       std::move(find_user), std::move(find_group), std::move(group_members), std::move(all_users),
-      std::move(count_users)});
+      std::move(count_users), std::move(upsert_users)});
   return store;
 }
 
@@ -136,18 +188,8 @@ Status StateStore::ApplyMembers(const std::string& group, const std::vector<std:
 Status StateStore::Apply(const StateChange& change) {
   Statements& sql = *statements_;
   if (const auto* upsert = std::get_if<UpsertUser>(&change)) {
-    const UserState& user = upsert->user;
-    sql.upsert_user.BindText(1, user.external_id);
-    sql.upsert_user.BindText(2, user.target_id);
-    sql.upsert_user.BindText(3, user.user_name);
-    sql.upsert_user.BindText(4, HashToHex(user.hashes.content));
-    sql.upsert_user.BindText(5, HashToHex(user.hashes.name));
-    sql.upsert_user.BindText(6, HashToHex(user.hashes.display_name));
-    sql.upsert_user.BindText(7, HashToHex(user.hashes.emails));
-    sql.upsert_user.BindText(8, HashToHex(user.hashes.roles));
-    sql.upsert_user.BindInt64(9, user.active ? 1 : 0);
-    sql.upsert_user.BindText(10, RolesToJson(user.roles));
-    return sql.upsert_user.Run();
+    const UserState* user = &upsert->user;
+    return UpsertUsers(std::span<const UserState* const>(&user, 1));
   }
   if (const auto* set_active = std::get_if<SetUserActive>(&change)) {
     sql.set_active.BindText(1, set_active->external_id);
@@ -177,6 +219,45 @@ Status StateStore::Apply(const StateChange& change) {
   }
   const auto& remove = std::get<RemoveMembers>(change);
   return ApplyMembers(remove.group_external_id, remove.user_external_ids, sql.remove_member);
+}
+
+Status StateStore::UpsertUsers(std::span<const UserState* const> users) {
+  Statements& sql = *statements_;
+  // Texts are bound in place (the hashes and roles in `user_texts`, which outlive the Run()),
+  // which spares SQLite a copy of each.
+  if (users.size() == kUsersPerStatement) {
+    for (size_t row = 0; row < users.size(); ++row) {
+      BindUser(sql.upsert_users, static_cast<int>(row) * kUserColumnCount, *users[row],
+               sql.user_texts[row]);
+    }
+    return sql.upsert_users.Run();
+  }
+  for (const UserState* user : users) {
+    BindUser(sql.upsert_user, 0, *user, sql.user_texts[0]);
+    SCIMFLOW_RETURN_IF_ERROR(sql.upsert_user.Run());
+  }
+  return Status::Ok();
+}
+
+Status StateStore::ApplyAll(std::span<const StateChange* const> changes) {
+  // A run of user upserts waits here until it fills a statement or another change comes, which
+  // is applied after it: the order of the changes is kept.
+  std::vector<const UserState*> users;
+  users.reserve(kUsersPerStatement);
+  for (const StateChange* change : changes) {
+    if (const auto* upsert = std::get_if<UpsertUser>(change)) {
+      users.push_back(&upsert->user);
+      if (users.size() == kUsersPerStatement) {
+        SCIMFLOW_RETURN_IF_ERROR(UpsertUsers(users));
+        users.clear();
+      }
+      continue;
+    }
+    SCIMFLOW_RETURN_IF_ERROR(UpsertUsers(users));
+    users.clear();
+    SCIMFLOW_RETURN_IF_ERROR(Apply(*change));
+  }
+  return UpsertUsers(users);
 }
 
 Result<UserState> StateStore::ReadUser(SqliteStatement& statement) {

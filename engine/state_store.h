@@ -95,6 +95,10 @@ class StateStore {
   // Applies one change. REQUIRES: inside a transaction of the same database, so the change
   // commits or rolls back with its journal row. Errors: the database's (see sqlite_db.h).
   Status Apply(const StateChange& change);
+  // Applies `changes` in order, as Apply() of each would. Runs of user upserts are written
+  // several rows per statement, which spares SQLite the start and end of a statement per row.
+  // REQUIRES: as Apply(); the changes outlive the call.
+  Status ApplyAll(std::span<const StateChange* const> changes);
 
   Result<std::optional<UserState>> FindUser(std::string_view external_id);
   Result<std::optional<GroupState>> FindGroup(std::string_view external_id);
@@ -123,6 +127,9 @@ class StateStore {
   Result<UserState> ReadUser(SqliteStatement& statement);
   Status ApplyMembers(const std::string& group, const std::vector<std::string>& users,
                       SqliteStatement& statement);
+  // Writes `users` (at most kUsersPerStatement of the .cc) with one statement when they fill it,
+  // else one row at a time.
+  Status UpsertUsers(std::span<const UserState* const> users);
 
   SqliteDb* db_;
   struct Statements;

@@ -34,7 +34,10 @@
 //   epoll set of the sockets curl watches, so each Poll() touches only the transfers that have
 //   something to do, and easy handles are reused from one request to the next with the options
 //   all transfers share left in place. A keep-alive connection that goes back to curl's pool
-//   stays in the epoll set, so a request on a reused connection costs no epoll_ctl.
+//   stays in the epoll set, so a request on a reused connection costs no epoll_ctl. Each easy
+//   handle keeps a parsed URL (CURLOPT_CURLU) whose origin is parsed once; a request changes only
+//   its path and query, unless its URL is one whose parse could differ (dot segments, bytes
+//   outside RFC 3986's plain set), which goes to libcurl as a string.
 //
 // Thread model: one thread, the driver, calls Poll() in a loop; that thread alone touches the
 // curl handles. Submit() and Wake() may be called from any thread (the pipeline's async_node

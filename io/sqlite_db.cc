@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 namespace scimflow {
 namespace {
@@ -41,6 +42,11 @@ Status SqliteDb::ErrorStatus(int code, std::string_view what) const {
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, OpenOptions options) {
+  // Without memory statistics SQLite's allocator takes no global mutex on every malloc and free
+  // (nothing here reads sqlite3_memory_used). Only possible before SQLite initialises, which the
+  // first open does; a process that initialised it elsewhere keeps the statistics.
+  static std::once_flag configure_once;
+  std::call_once(configure_once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   if (options.create && !options.read_only) {
     // Created here, not by SQLite, so the mode is 0600 whatever the umask allows.
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -139,6 +145,12 @@ SqliteStatement::~SqliteStatement() {
 void SqliteStatement::BindText(int index, std::string_view value) {
   const int result = sqlite3_bind_text64(statement_, index, value.data(), value.size(),
                                          SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (result != SQLITE_OK && bind_error_ == 0) bind_error_ = result;
+}
+
+void SqliteStatement::BindTextInPlace(int index, std::string_view value) {
+  const int result = sqlite3_bind_text64(statement_, index, value.data(), value.size(),
+                                         SQLITE_STATIC, SQLITE_UTF8);
   if (result != SQLITE_OK && bind_error_ == 0) bind_error_ = result;
 }
 

@@ -197,6 +197,55 @@ TEST_F(HttpClientTest, ReusedHandleSendsEachRequestsOwnMethodBodyAndHeaders) {
   EXPECT_EQ(server->connections_opened(), 1u);
 }
 
+TEST_F(HttpClientTest, ReusedHandleSendsEachRequestsOwnPathAndQuery) {
+  // One easy handle for all: its URL handle has only path and query replaced from one request to
+  // the next, and URLs whose path a parse would change (dot segments) or that hold bytes outside
+  // the plain set go to libcurl as strings, as before, on the same handle in between.
+  auto server = HttpTestServer::Start();
+  ASSERT_NE(server, nullptr);
+  HttpClientOptions options = Options();
+  options.max_in_flight = 1;
+  options.max_host_connections = 1;
+  auto client = MakeClient(options);
+  const std::vector<std::string> paths = {
+      "/Users/1",
+      "/Users?filter=externalId%20eq%20%22e-1%22&count=1",
+      "/Users",
+      "/Users",
+      "/Users/a/../2",
+      "/Groups/g%201",
+      "/Users?filter=userName eq \"x\"",
+      "/Users/3",
+  };
+  uint64_t tag = 0;
+  for (const std::string& path : paths) {
+    client->Submit(Get(*server, ++tag, path));
+    const std::vector<HttpResponse> done = Collect(*client, 1);
+    ASSERT_EQ(done.size(), 1u);
+    // libcurl refuses a URL with spaces, as it did before URL handles.
+    EXPECT_EQ(done[0].transport, path.find(' ') == std::string::npos
+                                     ? TransportError::kNone
+                                     : TransportError::kInvalidRequest)
+        << path;
+  }
+  const std::vector<RecordedRequest> seen = server->requests();
+  ASSERT_EQ(seen.size(), paths.size() - 1);  // The URL with spaces is refused by libcurl.
+  EXPECT_EQ(seen[0].path, "/Users/1");
+  EXPECT_TRUE(seen[0].query.empty());
+  EXPECT_EQ(seen[1].path, "/Users");
+  EXPECT_EQ(seen[1].query,
+            (std::vector<HttpHeader>{{"filter", "externalId eq \"e-1\""}, {"count", "1"}}));
+  for (const size_t same : {2, 3}) {  // The path again without the query, then once more.
+    EXPECT_EQ(seen[same].path, "/Users");
+    EXPECT_TRUE(seen[same].query.empty());
+  }
+  EXPECT_EQ(seen[4].path, "/Users/2");
+  EXPECT_EQ(seen[5].path, "/Groups/g 1");
+  EXPECT_EQ(seen[6].path, "/Users/3");
+  EXPECT_TRUE(seen[6].query.empty());
+  EXPECT_EQ(server->connections_opened(), 1u);
+}
+
 // A loopback HTTP/1.1 server that answers the first request of each connection with a keep-alive
 // 200 and closes the connection as soon as the answer is sent, the way a server drops an idle
 // keep-alive connection: the client learns of it only while the connection sits in its pool.

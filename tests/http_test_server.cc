@@ -24,6 +24,11 @@ MHD_Result CollectHeader(void* user, MHD_ValueKind, const char* key, const char*
   return MHD_YES;
 }
 
+MHD_Result CollectArgument(void* user, MHD_ValueKind, const char* key, const char* value) {
+  static_cast<std::vector<HttpHeader>*>(user)->emplace_back(key, value != nullptr ? value : "");
+  return MHD_YES;
+}
+
 MHD_Result SendAnswer(MHD_Connection* connection, const ScriptedAnswer& answer) {
   MHD_Response* response = MHD_create_response_from_buffer(
       answer.body.size(), const_cast<char*>(answer.body.data()), MHD_RESPMEM_MUST_COPY);
@@ -45,6 +50,8 @@ MHD_Result OnRequest(void* user, MHD_Connection* connection, const char* url, co
     pending->request.path = url;
     MHD_get_connection_values(connection, MHD_HEADER_KIND, CollectHeader,
                               &pending->request.headers);
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, CollectArgument,
+                              &pending->request.query);
     *state = pending;
     return MHD_YES;
   }

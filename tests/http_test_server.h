@@ -30,6 +30,7 @@ struct RecordedRequest {
   std::string method;
   std::string path;                 // without the query
   std::vector<HttpHeader> headers;  // names in lower case
+  std::vector<HttpHeader> query;    // the query's arguments, decoded, in order
   std::string body;
   // The value of header `name` (lower case), or empty.
   std::string Header(std::string_view name) const;

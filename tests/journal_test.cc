@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <set>
@@ -159,6 +160,61 @@ TEST_F(JournalTest, DoneIsFinal) {
   journal->Record(failed, kNow);
   ASSERT_TRUE(journal->Flush().ok());
   EXPECT_EQ(journal->LoadResume()->done, (std::vector<std::string>{"op-1"}));
+}
+
+TEST_F(JournalTest, LargeGroupWritesWhatOneStatementPerRowWould) {
+  // More rows than one multi-row statement holds, with what must keep its order: a later failure
+  // of a done op (done stays), a deactivation after the create of its user (the user ends
+  // inactive), a membership between user upserts, an in-flight mark without an outcome.
+  auto journal = Open();
+  journal->MarkInFlight("op-200", "user.create", 1, kNow);
+  for (int index = 0; index < 70; ++index) {
+    OperationOutcome outcome = CreateOutcome(index);
+    if (index != 7) outcome.changes.pop_back();  // Creates upsert the user only.
+    journal->Record(std::move(outcome), kNow);
+    if (index == 40) {
+      OperationOutcome deactivate;
+      deactivate.op_id = "op-deactivate-3";
+      deactivate.kind = "user.deactivate";
+      deactivate.http_status = 200;
+      deactivate.changes.push_back(SetUserActive{"u3", false});
+      journal->Record(std::move(deactivate), kNow);
+    }
+    if (index == 50) {
+      OperationOutcome failed = CreateOutcome(5);
+      failed.state = OutcomeState::kFailed;
+      failed.error = "HTTP 500";
+      failed.changes.clear();  // A failure changes no state.
+      journal->Record(std::move(failed), kNow);
+    }
+  }
+  Result<std::vector<std::string>> committed = journal->Flush();
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  EXPECT_EQ(committed->size(), 72u);
+  const ResumeSet resume = *journal->LoadResume();
+  EXPECT_EQ(resume.done.size(), 71u);
+  EXPECT_TRUE(std::binary_search(resume.done.begin(), resume.done.end(), "op-5"));
+  EXPECT_TRUE(std::binary_search(resume.done.begin(), resume.done.end(), "op-deactivate-3"));
+  EXPECT_EQ(resume.in_flight, (std::vector<std::string>{"op-200"}));
+  EXPECT_TRUE(resume.failed.empty());
+  EXPECT_EQ(*journal->state().CountUsers(), 70);
+  const UserState u3 = journal->state().FindUser("u3")->value();
+  EXPECT_FALSE(u3.active);
+  const UserState u69 = journal->state().FindUser("u69")->value();
+  EXPECT_TRUE(u69.active);
+  EXPECT_EQ(u69.target_id, "scim-u69");
+  EXPECT_EQ(u69.hashes.content, 69u);
+  EXPECT_EQ(u69.roles, (std::vector<std::string>{"user"}));
+  EXPECT_EQ(*journal->state().GroupMembers("G1"), (std::vector<std::string>{"u7"}));
+  SqliteStatement row =
+      std::move(journal->db().Prepare("SELECT state, target_id, http_status, error FROM journal "
+                                      "WHERE op_id = 'op-64'"))
+          .value();
+  ASSERT_TRUE(*row.Step());
+  EXPECT_EQ(row.ColumnText(0), "done");
+  EXPECT_EQ(row.ColumnText(1), "scim-u64");
+  EXPECT_EQ(row.ColumnInt64(2), 201);
+  EXPECT_TRUE(row.ColumnIsNull(3));
 }
 
 TEST_F(JournalTest, DatabaseOfAnotherTargetIsRefused) {

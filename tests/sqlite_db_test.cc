@@ -67,6 +67,29 @@ TEST_F(SqliteDbTest, PreparedStatementsBindStepAndReset) {
   EXPECT_EQ(keys, (std::vector<std::string>{"key0", "key1", "key2", std::string("nul\0byte", 8)}));
 }
 
+TEST_F(SqliteDbTest, TextBoundInPlaceIsStoredWholeAndTheBindingIsClearedByRun) {
+  auto db = std::move(SqliteDb::Open(path_)).value();
+  ASSERT_TRUE(db->Exec("CREATE TABLE t(k TEXT PRIMARY KEY, v TEXT)").ok());
+  SqliteStatement insert = std::move(db->Prepare("INSERT INTO t VALUES(?1, ?2)")).value();
+  std::string key = "first";
+  const std::string value(std::string_view("in\0place", 8));
+  insert.BindTextInPlace(1, key);
+  insert.BindTextInPlace(2, value);
+  ASSERT_TRUE(insert.Run().ok());
+  key = "changed after the run";  // the row keeps what was bound when it ran
+  insert.BindTextInPlace(1, "second");
+  ASSERT_TRUE(insert.Run().ok());  // ?2 was cleared: NULL
+  SqliteStatement select =
+      std::move(db->Prepare("SELECT k, v, v IS NULL FROM t ORDER BY k")).value();
+  ASSERT_TRUE(*select.Step());
+  EXPECT_EQ(select.ColumnText(0), "first");
+  EXPECT_EQ(select.ColumnText(1), value);
+  ASSERT_TRUE(*select.Step());
+  EXPECT_EQ(select.ColumnText(0), "second");
+  EXPECT_EQ(select.ColumnInt64(2), 1);
+  EXPECT_FALSE(*select.Step());
+}
+
 TEST_F(SqliteDbTest, ConstraintViolationNamesFileAndStep) {
   auto db = std::move(SqliteDb::Open(path_)).value();
   ASSERT_TRUE(db->Exec("CREATE TABLE t(k TEXT PRIMARY KEY)").ok());
