@@ -327,10 +327,9 @@ def scenario_apply():
             f", {statistics.median(per_create):.2f} requests per create",
             f"wrk POST /Users, {CONNECTIONS} connections", f"{wrk:.0f} req/s",
             f"{statistics.median(rates) / wrk:.2f}× wrk",
-            "apply's driver thread spends about 25 µs of CPU per request (half of it loopback TCP "
-            "and libcurl's two poll() calls per transfer, most of the rest in libcurl), wrk about "
-            "13 µs; the journal thread about 10 µs per outcome; all share two cores with the "
-            "simulator.")
+            "apply's driver thread spends about 20 µs of CPU per request (about 9 µs loopback TCP "
+            "and libcurl's two poll() calls per transfer, 7 µs inside libcurl), wrk about 13 µs; "
+            "the journal thread about 5 µs per outcome; all share two cores with the simulator.")
 
 
 def scenario_budget():
