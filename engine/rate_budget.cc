@@ -150,10 +150,21 @@ Result<AcquireResult> RateBudget::TryAcquire(std::span<const BudgetDraw> draws, 
   Bucket* buckets[kMaxDraws] = {};
   Budget* owners[kMaxDraws] = {};
   AcquireResult result;
+  if (now < paused_all_until_) {
+    result.wait = paused_all_until_ - now;
+    result.limiting_budget = budget::kRequests;
+  }
   for (size_t index = 0; index < draws.size(); ++index) {
     const BudgetDraw& draw = draws[index];
     buckets[index] = FindBucket(draw.budget, draw.scope, now, &owners[index]);
-    if (buckets[index] == nullptr) continue;
+    if (buckets[index] == nullptr) {
+      const TimePoint paused = UnconfiguredPause(draw.budget, draw.scope);
+      if (now < paused && paused - now > result.wait) {
+        result.wait = paused - now;
+        result.limiting_budget = draw.budget;
+      }
+      continue;
+    }
     const Ticks need = static_cast<Ticks>(draw.amount) * owners[index]->token;
     if (need > owners[index]->capacity) {
       return InvalidArgument(
@@ -208,12 +219,32 @@ void RateBudget::PauseUntil(std::string_view budget, std::string_view scope, Tim
   std::lock_guard lock(mutex_);
   Budget* owner = nullptr;
   Bucket* bucket = FindBucket(budget, scope, now, &owner);
-  if (bucket == nullptr) return;
-  bucket->paused_until = std::max(bucket->paused_until, until);
+  if (bucket != nullptr) {
+    bucket->paused_until = std::max(bucket->paused_until, until);
+    return;
+  }
+  // Forget pauses already past, so a run of days keeps only the live ones.
+  std::erase_if(unconfigured_pauses_, [&](const auto& entry) { return entry.second <= now; });
+  std::string key(budget);
+  key.push_back('\0');
+  key.append(scope);
+  TimePoint& paused = unconfigured_pauses_[key];
+  paused = std::max(paused, until);
+}
+
+RateBudget::TimePoint RateBudget::UnconfiguredPause(std::string_view budget,
+                                                    std::string_view scope) const {
+  if (unconfigured_pauses_.empty()) return TimePoint{};
+  std::string key(budget);
+  key.push_back('\0');
+  key.append(scope);
+  const auto found = unconfigured_pauses_.find(key);
+  return found == unconfigured_pauses_.end() ? TimePoint{} : found->second;
 }
 
 void RateBudget::PauseAll(TimePoint until) {
   std::lock_guard lock(mutex_);
+  paused_all_until_ = std::max(paused_all_until_, until);
   for (auto& [name, budget] : budgets_) {
     budget.shared.paused_until = std::max(budget.shared.paused_until, until);
     for (auto& [scope, bucket] : budget.scoped) {
@@ -236,7 +267,7 @@ std::optional<uint64_t> RateBudget::Available(std::string_view budget, std::stri
 nanoseconds RateBudget::EstimateDuration(std::span<const BudgetDraw> remaining,
                                          TimePoint now) const {
   std::lock_guard lock(mutex_);
-  nanoseconds longest{0};
+  nanoseconds longest = now < paused_all_until_ ? paused_all_until_ - now : nanoseconds(0);
   for (const BudgetDraw& draw : remaining) {
     const auto found = budgets_.find(draw.budget);
     if (found == budgets_.end()) continue;

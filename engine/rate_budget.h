@@ -17,6 +17,9 @@
 // unless configured). Answers from the target correct the buckets: x-ratelimit-remaining lowers a
 // bucket that believes it holds more (it is never raised: our bucket already counts requests the
 // target has not seen yet), remaining 0 with x-ratelimit-reset and Retry-After pause it.
+// A Retry-After also holds back draws on a budget that is not configured (a target enforcing
+// limits nobody told us of): those draws stay free of tokens but wait out the pause, so one 429
+// holds back every operation it concerns instead of only the one it refused.
 //
 // Time is passed in, never read: tests drive a fake clock and never sleep.
 // Thread-safety: all member functions are thread-safe (one mutex; a call is a few hundred
@@ -99,10 +102,13 @@ class RateBudget {
   void ObserveRemaining(std::string_view budget, std::string_view scope, int64_t remaining,
                         std::optional<std::chrono::nanoseconds> reset_after, TimePoint now);
 
-  // Nothing is taken from the bucket before `until` (a Retry-After). Later pauses never shorten
-  // earlier ones.
+  // Nothing is taken from the bucket before `until` (a Retry-After); for a budget that is not
+  // configured, no draw on it (that scope of it) succeeds before `until`. Later pauses never
+  // shorten earlier ones.
   void PauseUntil(std::string_view budget, std::string_view scope, TimePoint until, TimePoint now);
-  // Pauses every configured budget (a rate-limit answer that does not say which budget).
+  // Holds back every draw, configured budget or not, until `until` (a rate-limit answer that
+  // does not say which budget). Acquires in that time name `requests` as the limiting budget:
+  // such answers describe the token's request budget.
   void PauseAll(TimePoint until);
 
   // Whole tokens in the bucket at `now`; nullopt when the budget is not configured.
@@ -149,8 +155,15 @@ class RateBudget {
   static std::chrono::nanoseconds WaitFor(const Budget& owner, const Bucket& bucket, Ticks need,
                                           TimePoint now);
 
+  // The pause on draws of a budget that is not configured (PauseUntil), by budget and scope;
+  // entries are dropped once past.
+  TimePoint UnconfiguredPause(std::string_view budget, std::string_view scope) const;
+
   mutable std::mutex mutex_;
   std::map<std::string, Budget, std::less<>> budgets_;  // guarded by mutex_
+  // Pauses of budgets that are not configured: budget name + '\0' + scope → until. Guarded.
+  std::map<std::string, TimePoint, std::less<>> unconfigured_pauses_;
+  TimePoint paused_all_until_{};  // PauseAll; guarded by mutex_
 };
 
 }  // namespace scimflow

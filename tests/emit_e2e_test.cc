@@ -127,6 +127,25 @@ TEST_F(EmitE2eTest, PacesToTheAssignmentBudgetWithoutRateLimits) {
   EXPECT_EQ(ToString(StateOf(stats)), ToString(ExpectedAfterMigration(day + "/snapshot.ndjson")));
 }
 
+// A target enforcing a limit apply was not told of (ghes with limits configured on the server,
+// or --no-budgets): one 429 with Retry-After holds back every create it concerns, not only the
+// one it refused. Before, every create in flight or queued kept being sent and refused, three
+// 429s and more per create; now under one.
+TEST_F(EmitE2eTest, AnUnannouncedLimitHoldsBackEveryOperationItConcerns) {
+  const std::string day = Gen("day0", 150, 2);
+  const std::string plan = Plan(day, "", "plan.ndjson");
+  SimProcess sim;
+  ASSERT_TRUE(sim.Start({"--budget", "user-assignments=20/s"}).ok());
+  const CommandResult applied = Apply(plan, sim, {"--no-budgets", "--concurrency", "16"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  const SimStats stats = sim.Stats();
+  const uint64_t creates = stats.Number("/user_creates");
+  ASSERT_GT(creates, 100u);
+  EXPECT_LT(stats.Number("/throttled"), creates);
+  EXPECT_EQ(stats.Number("/duplicate_creates"), 0u);
+  EXPECT_EQ(ToString(StateOf(stats)), ToString(ExpectedAfterMigration(day + "/snapshot.ndjson")));
+}
+
 TEST_F(EmitE2eTest, FaultsEndInTheExactStateWithoutDuplicates) {
   const std::string day = Gen("day0", 2000, 40);
   const std::string plan = Plan(day, "", "plan.ndjson");

@@ -155,6 +155,41 @@ TEST(RateBudgetTest, RetryAfterPausesAndLaterPausesNeverShortenIt) {
   EXPECT_EQ(budget.TryAcquire(kCreateDraws, kStart + minutes(1))->wait, minutes(1));
 }
 
+TEST(RateBudgetTest, APauseOfAllHoldsBackDrawsOnBudgetsNotConfigured) {
+  RateBudget budget({}, kStart);  // ghes: no budgets unless configured.
+  budget.PauseAll(kStart + seconds(5));
+  const Result<AcquireResult> held = budget.TryAcquire(kCreateDraws, kStart + seconds(1));
+  EXPECT_FALSE(held->acquired);
+  EXPECT_EQ(held->wait, seconds(4));
+  EXPECT_EQ(held->limiting_budget, "requests");
+  const BudgetDraw lookup[] = {{budget_names::kRequests, "", 1}};
+  EXPECT_FALSE(budget.TryAcquire(lookup, kStart + seconds(1))->acquired);
+  const BudgetDraw remaining[] = {{budget_names::kUserAssignments, "", 100}};
+  EXPECT_EQ(budget.EstimateDuration(remaining, kStart + seconds(1)), seconds(4));
+  EXPECT_TRUE(budget.TryAcquire(kCreateDraws, kStart + seconds(5))->acquired);
+}
+
+TEST(RateBudgetTest, RetryAfterOnABudgetNotConfiguredHoldsBackOnlyTheDrawsOnIt) {
+  RateBudget budget({Spec("writes=180/min")}, kStart);
+  budget.PauseUntil(budget_names::kUserAssignments, "", kStart + seconds(3), kStart);
+  budget.PauseUntil(budget_names::kGroupMemberAdds, "g-1", kStart + seconds(2), kStart);
+  const Result<AcquireResult> create = budget.TryAcquire(kCreateDraws, kStart);
+  EXPECT_FALSE(create->acquired);
+  EXPECT_EQ(create->wait, seconds(3));
+  EXPECT_EQ(create->limiting_budget, "user-assignments");
+  const BudgetDraw update[] = {{budget_names::kRequests, "", 1}, {budget_names::kWrites, "", 1}};
+  EXPECT_TRUE(budget.TryAcquire(update, kStart)->acquired);
+  const BudgetDraw add_g1[] = {{budget_names::kGroupMemberAdds, "g-1", 5}};
+  const BudgetDraw add_g2[] = {{budget_names::kGroupMemberAdds, "g-2", 5}};
+  EXPECT_EQ(budget.TryAcquire(add_g1, kStart + seconds(1))->wait, seconds(1));
+  EXPECT_TRUE(budget.TryAcquire(add_g2, kStart + seconds(1))->acquired);
+  EXPECT_TRUE(budget.TryAcquire(add_g1, kStart + seconds(2))->acquired);
+  // A later, shorter pause does not shorten it; past pauses no longer hold anything back.
+  budget.PauseUntil(budget_names::kUserAssignments, "", kStart + seconds(1), kStart);
+  EXPECT_EQ(budget.TryAcquire(kCreateDraws, kStart + seconds(2))->wait, seconds(1));
+  EXPECT_TRUE(budget.TryAcquire(kCreateDraws, kStart + seconds(3))->acquired);
+}
+
 TEST(RateBudgetTest, RefundReturnsTokensUpToCapacity) {
   RateBudget budget({Spec("writes=10/m")}, kStart);
   const BudgetDraw draw[] = {{budget_names::kWrites, "", 4}};
