@@ -177,7 +177,7 @@ void Emitter::SubmitBatch(Batch batch, Clock::time_point now) {
   }
   request.headers.emplace_back("Content-Type", kScimContentType);
   request.body = std::move(batch.body);
-  for (const BulkItem& item : batch.items) NoteSent(item.index, now);
+  for (const BulkItem& item : batch.items) NoteSent(item.index);
   ++summary_->requests_sent;
   ++summary_->bulk_requests;
   ++in_flight_;

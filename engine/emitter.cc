@@ -136,7 +136,7 @@ Status Emitter::Prepare() {
   return Status::Ok();
 }
 
-void Emitter::NoteSent(uint32_t index, Clock::time_point now) {
+void Emitter::NoteSent(uint32_t index) {
   const PlanOperation& operation = plan_.operations[index];
   OpState& op = ops_[index];
   if (!op.marked) {
@@ -180,7 +180,7 @@ void Emitter::Submit(uint32_t index, Clock::time_point now) {
     request.body = op.body;
   }
   if (!request.body.empty()) request.headers.emplace_back("Content-Type", kScimContentType);
-  NoteSent(index, now);
+  NoteSent(index);
   ++summary_->requests_sent;
   ++in_flight_;
   client_->Submit(std::move(request));

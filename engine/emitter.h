@@ -107,7 +107,7 @@ class Emitter {
   void Launch(uint32_t index, Clock::time_point now);
   void Submit(uint32_t index, Clock::time_point now);
   // Before a request of `index` leaves: its in-flight mark (first time) and attempt count.
-  void NoteSent(uint32_t index, Clock::time_point now);
+  void NoteSent(uint32_t index);
   bool NeedsLookup(uint32_t index) const;
   bool Succeeded(uint32_t index) const;
   void Delay(uint32_t index, std::chrono::nanoseconds wait, Clock::time_point now);
