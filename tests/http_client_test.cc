@@ -68,6 +68,23 @@ class HttpClientTest : public ::testing::Test {
     return client.ok() ? std::move(client).value() : nullptr;
   }
 
+  // One transfer at a time over one connection: every request after the first reuses the easy
+  // handle of the one before.
+  static std::unique_ptr<HttpClient> MakeOneHandleClient() {
+    HttpClientOptions options = Options();
+    options.max_in_flight = 1;
+    options.max_host_connections = 1;
+    return MakeClient(options);
+  }
+
+  // Sends `request` and waits for its answer, which must come.
+  static HttpResponse SendAndWait(HttpClient& client, HttpRequest request) {
+    client.Submit(std::move(request));
+    std::vector<HttpResponse> done = Collect(client, 1);
+    EXPECT_EQ(done.size(), 1u);
+    return done.empty() ? HttpResponse{} : std::move(done[0]);
+  }
+
   // Polls until `count` answers arrived (or 30 s passed: a hung test fails instead of hanging).
   static std::vector<HttpResponse> Collect(HttpClient& client, size_t count) {
     std::vector<HttpResponse> done;
@@ -149,10 +166,7 @@ TEST_F(HttpClientTest, ReusedHandleSendsEachRequestsOwnMethodBodyAndHeaders) {
   // handle (and header list) of the one before, whose method, body and headers differ.
   auto server = HttpTestServer::Start();
   ASSERT_NE(server, nullptr);
-  HttpClientOptions options = Options();
-  options.max_in_flight = 1;
-  options.max_host_connections = 1;
-  auto client = MakeClient(options);
+  auto client = MakeOneHandleClient();
   std::vector<HttpRequest> requests;
   requests.push_back(Get(*server, 1, "/Users"));
   requests.back().method = "POST";
@@ -168,10 +182,7 @@ TEST_F(HttpClientTest, ReusedHandleSendsEachRequestsOwnMethodBodyAndHeaders) {
   requests.push_back(Get(*server, 5, "/Users"));
   requests.back().method = "POST";
   for (HttpRequest& request : requests) {
-    client->Submit(std::move(request));
-    const std::vector<HttpResponse> done = Collect(*client, 1);
-    ASSERT_EQ(done.size(), 1u);
-    EXPECT_EQ(done[0].status, 200);
+    EXPECT_EQ(SendAndWait(*client, std::move(request)).status, 200);
   }
   const std::vector<RecordedRequest> seen = server->requests();
   ASSERT_EQ(seen.size(), 5u);
@@ -203,10 +214,7 @@ TEST_F(HttpClientTest, ReusedHandleSendsEachRequestsOwnPathAndQuery) {
   // the plain set go to libcurl as strings, as before, on the same handle in between.
   auto server = HttpTestServer::Start();
   ASSERT_NE(server, nullptr);
-  HttpClientOptions options = Options();
-  options.max_in_flight = 1;
-  options.max_host_connections = 1;
-  auto client = MakeClient(options);
+  auto client = MakeOneHandleClient();
   const std::vector<std::string> paths = {
       "/Users/1",
       "/Users?filter=externalId%20eq%20%22e-1%22&count=1",
@@ -219,13 +227,10 @@ TEST_F(HttpClientTest, ReusedHandleSendsEachRequestsOwnPathAndQuery) {
   };
   uint64_t tag = 0;
   for (const std::string& path : paths) {
-    client->Submit(Get(*server, ++tag, path));
-    const std::vector<HttpResponse> done = Collect(*client, 1);
-    ASSERT_EQ(done.size(), 1u);
     // libcurl refuses a URL with spaces, as it did before URL handles.
-    EXPECT_EQ(done[0].transport, path.find(' ') == std::string::npos
-                                     ? TransportError::kNone
-                                     : TransportError::kInvalidRequest)
+    EXPECT_EQ(SendAndWait(*client, Get(*server, ++tag, path)).transport,
+              path.find(' ') == std::string::npos ? TransportError::kNone
+                                                  : TransportError::kInvalidRequest)
         << path;
   }
   const std::vector<RecordedRequest> seen = server->requests();
