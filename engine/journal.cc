@@ -29,13 +29,8 @@ constexpr int kColumnCount = 9;
 std::string UpsertSql(size_t rows) {
   std::string sql =
       "INSERT INTO journal(op_id, plan_digest, kind, state, target_id, http_status, error, "
-      "attempts, updated_at) VALUES";
-  for (size_t row = 0; row < rows; ++row) {
-    const size_t base = row * kColumnCount;
-    sql += fmt::format("{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})", row == 0 ? "" : ", ",
-                       base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7,
-                       base + 8, base + 9);
-  }
+      "attempts, updated_at) VALUES ";
+  sql += ValuesPlaceholders(rows, kColumnCount);
   sql +=
       " ON CONFLICT(op_id) DO UPDATE SET plan_digest = excluded.plan_digest, kind = excluded.kind, "
       "state = excluded.state, target_id = coalesce(excluded.target_id, journal.target_id), "
@@ -180,17 +175,10 @@ void Journal::BindRow(SqliteStatement& upsert, int base, const Entry& entry,
 }
 
 Status Journal::WriteRows(std::span<const Entry* const> rows, std::string_view updated_at) {
-  size_t next = 0;
-  for (; rows.size() - next >= kRowsPerStatement; next += kRowsPerStatement) {
-    for (size_t row = 0; row < kRowsPerStatement; ++row) {
-      BindRow(*upsert_many_, static_cast<int>(row) * kColumnCount, *rows[next + row], updated_at);
-    }
-    SCIMFLOW_RETURN_IF_ERROR(upsert_many_->Run());
-  }
-  for (; next < rows.size(); ++next) {
-    BindRow(*upsert_, 0, *rows[next], updated_at);
-    SCIMFLOW_RETURN_IF_ERROR(upsert_->Run());
-  }
+  SCIMFLOW_RETURN_IF_ERROR(RunRows(*upsert_many_, *upsert_, kRowsPerStatement, kColumnCount,
+                                   rows.size(), [&](SqliteStatement& upsert, int base, size_t row) {
+                                     BindRow(upsert, base, *rows[row], updated_at);
+                                   }));
   // The state changes after the journal rows: other tables, the same transaction, their own
   // order kept.
   std::vector<const StateChange*> changes;

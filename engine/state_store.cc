@@ -71,13 +71,8 @@ Result<std::vector<std::string>> RolesFromJson(std::string_view json, std::strin
 
 // The upsert of users rows: `rows` rows of parameters ?1..?10, ?11..?20, ...
 std::string UpsertUsersSql(size_t rows) {
-  std::string sql = fmt::format("INSERT INTO users({}) VALUES", kUserColumns);
-  for (size_t row = 0; row < rows; ++row) {
-    const size_t base = row * kUserColumnCount;
-    sql += fmt::format("{}(?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{}, ?{})", row == 0 ? "" : ", ",
-                       base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7,
-                       base + 8, base + 9, base + 10);
-  }
+  std::string sql = fmt::format("INSERT INTO users({}) VALUES ", kUserColumns);
+  sql += ValuesPlaceholders(rows, kUserColumnCount);
   sql +=
       " ON CONFLICT(external_id) DO UPDATE SET target_id = excluded.target_id, "
       "user_name = excluded.user_name, content_hash = excluded.content_hash, "
@@ -223,34 +218,21 @@ Status StateStore::Apply(const StateChange& change) {
 
 Status StateStore::UpsertUsers(std::span<const UserState* const> users) {
   Statements& sql = *statements_;
-  // Texts are bound in place (the hashes and roles in `user_texts`, which outlive the Run()),
-  // which spares SQLite a copy of each.
-  if (users.size() == kUsersPerStatement) {
-    for (size_t row = 0; row < users.size(); ++row) {
-      BindUser(sql.upsert_users, static_cast<int>(row) * kUserColumnCount, *users[row],
-               sql.user_texts[row]);
-    }
-    return sql.upsert_users.Run();
-  }
-  for (const UserState* user : users) {
-    BindUser(sql.upsert_user, 0, *user, sql.user_texts[0]);
-    SCIMFLOW_RETURN_IF_ERROR(sql.upsert_user.Run());
-  }
-  return Status::Ok();
+  // Texts are bound in place (the hashes and roles in `user_texts`, one per row of a statement,
+  // which outlive the Run()), which spares SQLite a copy of each.
+  return RunRows(sql.upsert_users, sql.upsert_user, kUsersPerStatement, kUserColumnCount,
+                 users.size(), [&](SqliteStatement& statement, int base, size_t row) {
+                   BindUser(statement, base, *users[row], sql.user_texts[base / kUserColumnCount]);
+                 });
 }
 
 Status StateStore::ApplyAll(std::span<const StateChange* const> changes) {
-  // A run of user upserts waits here until it fills a statement or another change comes, which
-  // is applied after it: the order of the changes is kept.
+  // A run of user upserts waits here until another change comes, which is applied after it: the
+  // order of the changes is kept.
   std::vector<const UserState*> users;
-  users.reserve(kUsersPerStatement);
   for (const StateChange* change : changes) {
     if (const auto* upsert = std::get_if<UpsertUser>(change)) {
       users.push_back(&upsert->user);
-      if (users.size() == kUsersPerStatement) {
-        SCIMFLOW_RETURN_IF_ERROR(UpsertUsers(users));
-        users.clear();
-      }
       continue;
     }
     SCIMFLOW_RETURN_IF_ERROR(UpsertUsers(users));

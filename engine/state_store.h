@@ -127,8 +127,8 @@ class StateStore {
   Result<UserState> ReadUser(SqliteStatement& statement);
   Status ApplyMembers(const std::string& group, const std::vector<std::string>& users,
                       SqliteStatement& statement);
-  // Writes `users` (at most kUsersPerStatement of the .cc) with one statement when they fill it,
-  // else one row at a time.
+  // Writes `users`, kUsersPerStatement (state_store.cc) rows per statement while they fill one,
+  // the rest one row at a time.
   Status UpsertUsers(std::span<const UserState* const> users);
 
   SqliteDb* db_;

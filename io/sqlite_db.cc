@@ -222,4 +222,17 @@ Status SqliteTransaction::Commit() {
   return status;
 }
 
+std::string ValuesPlaceholders(size_t rows, int columns) {
+  std::string sql;
+  for (size_t row = 0; row < rows; ++row) {
+    sql += row == 0 ? "(" : ", (";
+    for (int column = 1; column <= columns; ++column) {
+      sql += column == 1 ? "?" : ", ?";
+      sql += std::to_string(row * static_cast<size_t>(columns) + static_cast<size_t>(column));
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
 }  // namespace scimflow

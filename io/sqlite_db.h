@@ -144,6 +144,33 @@ class SqliteTransaction {
   SqliteDb* db_;  // nullptr once committed or rolled back
 };
 
+// Multi-row writes: the start and end of a statement (cursors, the statement savepoint) cost
+// about as much as a row, so hot writers bind many rows to one `INSERT … VALUES (…), (…), …`.
+//
+// The VALUES list of `rows` rows of `columns` parameters each: `(?1, ?2), (?3, ?4)` for 2 × 2.
+std::string ValuesPlaceholders(size_t rows, int columns);
+
+// Writes `count` rows: with `many` (a statement of `rows_per_statement` rows of `columns`
+// parameters) while whole statements fill, then one at a time with `one`. `bind(statement, base,
+// row)` binds row `row` (0 … count-1) to parameters base+1 … base+columns; with `many`, base is
+// the row's position in the statement times `columns`. Stops at the first failed Run().
+template <typename Bind>
+Status RunRows(SqliteStatement& many, SqliteStatement& one, size_t rows_per_statement, int columns,
+               size_t count, Bind&& bind) {
+  size_t row = 0;
+  for (; count - row >= rows_per_statement; row += rows_per_statement) {
+    for (size_t slot = 0; slot < rows_per_statement; ++slot) {
+      bind(many, static_cast<int>(slot) * columns, row + slot);
+    }
+    SCIMFLOW_RETURN_IF_ERROR(many.Run());
+  }
+  for (; row < count; ++row) {
+    bind(one, 0, row);
+    SCIMFLOW_RETURN_IF_ERROR(one.Run());
+  }
+  return Status::Ok();
+}
+
 }  // namespace scimflow
 
 #endif  // SCIMFLOW_IO_SQLITE_DB_H_

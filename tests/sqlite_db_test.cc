@@ -173,5 +173,10 @@ TEST_F(SqliteDbTest, CommittedTransactionIsVisibleToAnotherConnection) {
   EXPECT_EQ(count.ColumnInt64(0), 1);
 }
 
+TEST(SqliteMultiRowTest, ValuesPlaceholdersNumberEveryRowsParameters) {
+  EXPECT_EQ(ValuesPlaceholders(1, 3), "(?1, ?2, ?3)");
+  EXPECT_EQ(ValuesPlaceholders(3, 2), "(?1, ?2), (?3, ?4), (?5, ?6)");
+}
+
 }  // namespace
 }  // namespace scimflow
