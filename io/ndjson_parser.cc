@@ -106,18 +106,17 @@ bool ParseFast(const ChunkText& chunk, JsonRecordType type, std::string_view fil
   uint64_t line = 0;
   const StringStorage storage =
       chunk.records_may_point_into_text ? StringStorage::kDocument : StringStorage::kArena;
-  // The first backslash at or after the current record (npos: none left in the window). One
-  // search of the window, repeated only past a record that holds one, tells every record whether
-  // its strings may hold escapes; a search per record cost a few percent of parsing.
-  size_t next_backslash = 0;
   for (size_t window_begin = 0; window_begin < text.size();) {
     const size_t window_end = WindowEnd(text, window_begin);
+    // The first backslash at or after the current record (npos: none left in the window). One
+    // search of the window, repeated only past a record that holds one, tells every record
+    // whether its strings may hold escapes; a search per record cost a few percent of parsing.
     const auto find_backslash = [&](size_t from) {
       const void* found = std::memchr(text.data() + from, '\\', window_end - from);
       return found == nullptr ? std::string_view::npos
                               : static_cast<size_t>(static_cast<const char*>(found) - text.data());
     };
-    next_backslash = find_backslash(window_begin);
+    size_t next_backslash = find_backslash(window_begin);
     // The bytes after a window are the rest of the chunk or its padding, so simdjson may read
     // past the window's end as it reads past any buffer's.
     const std::string_view window = text.substr(window_begin, window_end - window_begin);
