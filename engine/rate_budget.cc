@@ -214,6 +214,13 @@ void RateBudget::ObserveRemaining(std::string_view budget, std::string_view scop
   }
 }
 
+std::string RateBudget::PauseKey(std::string_view budget, std::string_view scope) {
+  std::string key(budget);
+  key.push_back('\0');
+  key.append(scope);
+  return key;
+}
+
 void RateBudget::PauseUntil(std::string_view budget, std::string_view scope, TimePoint until,
                             TimePoint now) {
   std::lock_guard lock(mutex_);
@@ -225,20 +232,14 @@ void RateBudget::PauseUntil(std::string_view budget, std::string_view scope, Tim
   }
   // Forget pauses already past, so a run of days keeps only the live ones.
   std::erase_if(unconfigured_pauses_, [&](const auto& entry) { return entry.second <= now; });
-  std::string key(budget);
-  key.push_back('\0');
-  key.append(scope);
-  TimePoint& paused = unconfigured_pauses_[key];
+  TimePoint& paused = unconfigured_pauses_[PauseKey(budget, scope)];
   paused = std::max(paused, until);
 }
 
 RateBudget::TimePoint RateBudget::UnconfiguredPause(std::string_view budget,
                                                     std::string_view scope) const {
   if (unconfigured_pauses_.empty()) return TimePoint{};
-  std::string key(budget);
-  key.push_back('\0');
-  key.append(scope);
-  const auto found = unconfigured_pauses_.find(key);
+  const auto found = unconfigured_pauses_.find(PauseKey(budget, scope));
   return found == unconfigured_pauses_.end() ? TimePoint{} : found->second;
 }
 

@@ -158,10 +158,12 @@ class RateBudget {
   // The pause on draws of a budget that is not configured (PauseUntil), by budget and scope;
   // entries are dropped once past.
   TimePoint UnconfiguredPause(std::string_view budget, std::string_view scope) const;
+  // The key of unconfigured_pauses_: budget name + '\0' + scope.
+  static std::string PauseKey(std::string_view budget, std::string_view scope);
 
   mutable std::mutex mutex_;
   std::map<std::string, Budget, std::less<>> budgets_;  // guarded by mutex_
-  // Pauses of budgets that are not configured: budget name + '\0' + scope → until. Guarded.
+  // Pauses of budgets that are not configured, by PauseKey → until. Guarded by mutex_.
   std::map<std::string, TimePoint, std::less<>> unconfigured_pauses_;
   TimePoint paused_all_until_{};  // PauseAll; guarded by mutex_
 };
