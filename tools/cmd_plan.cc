@@ -56,7 +56,7 @@ struct PlanFlags {
   std::string rejects;
   int64_t max_rejects = -1;  // -1: plan reports any number of rejects (it sends nothing).
   uint32_t threads = 0;
-  uint32_t max_members_per_patch = 0;  // 0: the profile file's, else kDefaultMembersPerPatch.
+  uint32_t max_members_per_patch = 0;  // 0: the profile file's, else EngineOptions' default.
   int64_t allow_deprovision = 0;
   // --format, --groups-format, --assignments-format: names of io/format_detect.h; "auto" detects.
   std::string users_format = "auto";
@@ -130,10 +130,6 @@ Status ParseFormatFlags(PlanFlags* flags) {
 }
 
 using Clock = std::chrono::steady_clock;
-
-// Member adds or removes per group PATCH unless a flag or profile file says otherwise: the batch
-// size partner IdPs use against GitHub (GitHub documents no maximum).
-constexpr uint32_t kDefaultMembersPerPatch = 100;
 
 // Longest accepted line of a groups file or snapshot. A group line lists every member: a group
 // holding a tenth of 10^6 users is a few megabytes (target ids are longer than externalIds), so
@@ -463,7 +459,7 @@ ExitCode RunPlan(int argc, char** argv) {
   uint32_t members_per_patch = flags.max_members_per_patch;
   if (members_per_patch == 0 && custom != nullptr)
     members_per_patch = custom->max_members_per_patch;
-  if (members_per_patch == 0) members_per_patch = kDefaultMembersPerPatch;
+  if (members_per_patch == 0) members_per_patch = EngineOptions{}.max_members_per_patch;
   PlanRun run(flags, *profile, members_per_patch);
   const ExitCode code = run.Run();
   if (metrics_path.empty()) return code;
