@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "io/plan_reader.h"
 #include "tests/gen_testutil.h"
 #include "tests/test_directory.h"
 
@@ -59,15 +60,13 @@ class PlanProfileFileTest : public ::testing::Test {
                          Path(out + ".log"));
   }
 
-  // The `"op"` ids of a plan file, in order.
+  // The operation ids of a plan file, in order, as apply reads them.
   std::vector<std::string> OperationIds(const std::string& plan_file) {
+    Result<ReadPlan> plan = ReadPlanFile(Path(plan_file));
+    EXPECT_TRUE(plan.ok()) << plan.status().message();
     std::vector<std::string> ids;
-    const std::string plan = ReadFile(Path(plan_file));
-    size_t pos = plan.find('\n');  // After the header.
-    while (pos != std::string::npos && pos + 1 < plan.size()) {
-      const size_t begin = plan.find("\"op\":\"", pos) + 6;
-      ids.push_back(plan.substr(begin, plan.find('"', begin) - begin));
-      pos = plan.find('\n', pos + 1);
+    if (plan.ok()) {
+      for (const PlanOperation& operation : plan->operations) ids.push_back(operation.op_id);
     }
     return ids;
   }
