@@ -2,6 +2,7 @@
 // `help SUBCOMMAND` and `--version` are answered here, and the global flags that come before
 // the subcommand name (`--quiet`, `--verbose`) are kept for the subcommands (tools/cli_flags.h).
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <span>
 #include <string>
@@ -10,6 +11,10 @@
 #include "tools/cli_flags.h"
 #include "tools/exit_code.h"
 #include "tools/subcommands.h"
+
+#if defined(SCIMFLOW_USE_MIMALLOC)
+#include <mimalloc.h>
+#endif
 
 namespace scimflow {
 namespace {
@@ -91,7 +96,19 @@ int ParseGlobalFlags(int argc, char** argv) {
   return index - 1;
 }
 
+// Lets mimalloc back its segments with 2 MiB transparent huge pages (MADV_HUGEPAGE; the kernel's
+// default THP mode honours only madvised ranges). Reading a plan, planning and sending touch
+// hundreds of MiB of fresh heap; with 4 KiB pages each page is a fault and a zeroing, which
+// measured a third of `apply`'s start-up and a tenth of its CPU per request on a virtual machine
+// where faults are dear. An explicit MIMALLOC_LARGE_OS_PAGES in the environment is left to rule.
+void UseHugePagesForTheHeap() {
+#if defined(SCIMFLOW_USE_MIMALLOC)
+  if (std::getenv("MIMALLOC_LARGE_OS_PAGES") == nullptr) mi_option_enable(mi_option_large_os_pages);
+#endif
+}
+
 int Main(int argc, char** argv) {
+  UseHugePagesForTheHeap();
   const int globals = ParseGlobalFlags(argc, argv);
   if (globals < 0) return ToInt(ExitCode::kUsage);
   argc -= globals;
