@@ -221,6 +221,9 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
                           [](char lower, char byte) { return lower == AsciiLower(byte); });
       });
   if (kept != std::end(kKeptHeaders)) {
+    // An answer keeps a few (a create's: content-type, location, etag): one allocation for
+    // them rather than one per doubling.
+    if (transfer->response.headers.empty()) transfer->response.headers.reserve(4);
     transfer->response.headers.emplace_back(std::string(*kept),
                                             std::string(Trim(line.substr(colon + 1))));
   }
