@@ -9,9 +9,15 @@ FoundResource ParseFound(std::string_view body, bool list) {
   FoundResource found;
   // Runs for every create answer: the parser's buffers are allocated once per thread.
   thread_local simdjson::ondemand::parser parser;
-  simdjson::padded_string padded(body);
+  // So is the padded copy of the body simdjson reads: its capacity stays from one to the next.
+  thread_local std::string padded;
+  padded.assign(body);
+  padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
   simdjson::ondemand::document document;
-  if (parser.iterate(padded).get(document)) return found;
+  if (parser.iterate(simdjson::padded_string_view(padded.data(), padded.size(), padded.capacity()))
+          .get(document)) {
+    return found;
+  }
   simdjson::ondemand::object resource;
   if (list) {
     simdjson::ondemand::array resources;
@@ -32,7 +38,11 @@ FoundResource ParseFound(std::string_view body, bool list) {
   for (auto field : resource) {
     std::string_view key;
     if (field.unescaped_key().get(key)) break;
-    if (key == "id" && !field.value().get_string().get(id)) found.id = std::string(id);
+    if (key == "id" && !field.value().get_string().get(id)) {
+      found.id = std::string(id);
+      // A create's answer is read for its id alone: the rest of the resource is not walked.
+      if (!list) break;
+    }
     if (key == "active" && !field.value().get_bool().get(active)) found.active = active;
   }
   found.found = !found.id.empty();

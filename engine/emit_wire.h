@@ -15,7 +15,8 @@ namespace scimflow {
 
 // The `id` and `active` of a SCIM resource: the first of a ListResponse's `Resources` when
 // `list`, else the answer itself. `found` is false when the body names no resource with an id
-// (an empty list, not JSON, no `id`); never fails otherwise.
+// (an empty list, not JSON, no `id`); never fails otherwise. For an answer itself (not `list`,
+// a create's) only `id` is read: `active` is left true.
 struct FoundResource {
   bool found = false;
   std::string id;

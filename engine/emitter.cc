@@ -409,6 +409,20 @@ void Emitter::Succeed(uint32_t index, int http_status, Clock::time_point now) {
   outcome.target_id = target_id;
   if (http_status != 0) outcome.http_status = http_status;
   outcome.attempts = std::max<uint32_t>(op.attempts, 1);
+  if (operation.kind == OperationKind::kUserCreate) {
+    // A created user's state change is a parse of the body sent and hashes of its attributes,
+    // which need nothing of the driver's state: the journal's thread works it out, and this one
+    // goes on sending. Its errors come back through FlushJournal.
+    auto complete = [&operation, body = std::move(op.body)](OperationOutcome* done) -> Status {
+      SCIMFLOW_ASSIGN_OR_RETURN(done->changes,
+                                StateChangesFor({&operation, done->target_id, body}));
+      return Status::Ok();
+    };
+    uncommitted_.push_back(
+        {writer_->QueueOutcome(std::move(outcome), std::move(complete)), index, true});
+    op.body = std::string();
+    return;
+  }
   Result<std::vector<StateChange>> changes =
       StateChangesFor({&operation, target_id, op.body, &user_by_target_id_, reader_});
   if (changes.ok()) {
@@ -442,6 +456,9 @@ Status Emitter::FlushJournal(bool force, Clock::time_point now) {
   SCIMFLOW_RETURN_IF_ERROR(writer_->status());
   // The writer commits in queue order: every outcome up to `committed` is durable.
   const uint64_t committed = writer_->committed();
+  // Read after committed(): a state change that failed among those outcomes is seen here, and
+  // stops the run before their dependents can be sent.
+  if (stop_.ok()) stop_ = writer_->changes_status();
   while (!uncommitted_.empty() && uncommitted_.front().sequence <= committed) {
     const uint32_t index = uncommitted_.front().index;
     const bool succeeded = uncommitted_.front().succeeded;

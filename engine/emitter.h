@@ -19,6 +19,8 @@
 // outcome and state changes are recorded after; only when they have committed is it counted as
 // done and are its dependents released. The commits run on a JournalWriter's thread, so the driver
 // goes on sending while a group is fsynced; it learns which outcomes are durable from the writer.
+// A created user's state change (a parse and hashes of the body sent) is worked out on the
+// writer's thread too.
 // `resume` skips the operations the journal holds as done (counted as skipped) and looks up every
 // create that was in flight before sending it again.
 //

@@ -25,7 +25,12 @@ uint64_t JournalWriter::QueueInFlight(std::string op_id, std::string kind, uint3
 }
 
 uint64_t JournalWriter::QueueOutcome(OperationOutcome outcome) {
-  local_.push_back(Entry{false, std::move(outcome)});
+  local_.push_back(Entry{false, std::move(outcome), nullptr});
+  return next_sequence_++;
+}
+
+uint64_t JournalWriter::QueueOutcome(OperationOutcome outcome, CompleteOutcome complete) {
+  local_.push_back(Entry{false, std::move(outcome), std::move(complete)});
   return next_sequence_++;
 }
 
@@ -62,6 +67,12 @@ Status JournalWriter::status() const {
   return error_;
 }
 
+Status JournalWriter::changes_status() const {
+  if (!changes_failed_.load(std::memory_order_acquire)) return Status::Ok();
+  std::lock_guard lock(mutex_);
+  return changes_error_;
+}
+
 bool JournalWriter::CommitDue(Clock::time_point now) const {
   if (handed_.empty()) return false;
   return closing_ || commit_soon_ || handed_.size() >= options_.group_size ||
@@ -87,7 +98,12 @@ void JournalWriter::Loop() {
     commit_soon_ = false;
     lock.unlock();
     const Clock::time_point now = Clock::now();
+    Status changes_error;
     for (Entry& entry : group) {
+      if (entry.complete) {
+        Status completed = entry.complete(&entry.outcome);
+        if (!completed.ok() && changes_error.ok()) changes_error = std::move(completed);
+      }
       if (entry.in_flight) {
         journal_->MarkInFlight(std::move(entry.outcome.op_id), std::move(entry.outcome.kind),
                                entry.outcome.attempts, now);
@@ -98,6 +114,10 @@ void JournalWriter::Loop() {
     group.clear();
     Result<std::vector<std::string>> flushed = journal_->Flush();
     lock.lock();
+    if (!changes_error.ok() && changes_error_.ok()) {
+      changes_error_ = std::move(changes_error);
+      changes_failed_.store(true, std::memory_order_release);
+    }
     if (flushed.ok()) {
       committed_sequence_.store(last, std::memory_order_release);
     } else {

@@ -54,6 +54,13 @@ class JournalWriter {
   // the writer with the next Handover().
   uint64_t QueueInFlight(std::string op_id, std::string kind, uint32_t attempts);
   uint64_t QueueOutcome(OperationOutcome outcome);
+  // An outcome whose state changes are worked out on the writer thread, just before it is
+  // recorded: `complete` fills in outcome.changes there (the emitter hands over a created user's
+  // parse and hashes, which need nothing of the driver's state, so its thread goes on sending).
+  // When `complete` fails, the outcome is recorded without changes and the first such error is
+  // kept for changes_status(); the writer goes on.
+  using CompleteOutcome = std::function<Status(OperationOutcome* outcome)>;
+  uint64_t QueueOutcome(OperationOutcome outcome, CompleteOutcome complete);
 
   // Hands the entries queued since the last call to the writer (one lock, whatever their count).
   void Handover(Clock::time_point now);
@@ -66,6 +73,8 @@ class JournalWriter {
   uint64_t queued() const { return next_sequence_ - 1; }
   // Ok, or the first commit's error.
   Status status() const;
+  // Ok, or the first error of a CompleteOutcome (the outcome itself was recorded).
+  Status changes_status() const;
 
   // Hands everything queued over, asks for its commit and waits until it committed or a commit
   // failed. Returns status().
@@ -79,6 +88,7 @@ class JournalWriter {
   struct Entry {
     bool in_flight = false;
     OperationOutcome outcome;
+    CompleteOutcome complete;  // run on the writer thread before the outcome is recorded
   };
 
   void Loop();
@@ -102,6 +112,10 @@ class JournalWriter {
   bool commit_soon_ = false;           // guarded by mutex_
   bool closing_ = false;               // guarded by mutex_
   Status error_;                       // guarded by mutex_
+  Status changes_error_;               // guarded by mutex_
+  // Set once changes_error_ holds an error: the driver asks on every turn of its loop, and
+  // without an error (always, but for a bug) the answer costs no lock.
+  std::atomic<bool> changes_failed_{false};
   std::atomic<uint64_t> committed_sequence_{0};
   std::thread thread_;
 };

@@ -16,6 +16,8 @@
 // - `User-Agent: scimflow/VERSION` (GitHub rejects requests without one) and
 //   `Authorization: Bearer TOKEN`. Redirects are not followed, so the token never leaves the
 //   target's origin.
+// - Proxies come from the environment as for libcurl (http_proxy, https_proxy, all_proxy,
+//   no_proxy, io/proxy_environment.h), read once when the client is created.
 // - Connect and total timeouts from the options; a transfer that fails carries a transport error
 //   and says whether the request may have reached the server (`request_sent`): a create whose
 //   answer was lost must be looked up, never re-sent blind. One re-send is libcurl's own: when a

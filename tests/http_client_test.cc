@@ -638,6 +638,89 @@ TEST_F(HttpClientTest, TokenAppearsInNoAnswerMessageOrWarning) {
   for (const std::string& text : texts) EXPECT_EQ(text.find(kToken), std::string::npos) << text;
 }
 
+// Proxies from the environment, as libcurl reads them (io/proxy_environment.h). Two test servers:
+// the target answers "direct", the one named as proxy "via proxy"; a request that went through the
+// proxy reaches it in absolute form, naming the target.
+class HttpClientProxyTest : public HttpClientTest {
+ protected:
+  static constexpr const char* kVariables[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
+                                               "HTTPS_PROXY", "all_proxy",  "ALL_PROXY",
+                                               "no_proxy",    "NO_PROXY"};
+
+  void SetUp() override {
+    HttpClientTest::SetUp();
+    for (const char* name : kVariables) {
+      if (const char* value = std::getenv(name)) saved_.emplace_back(name, value);
+      ::unsetenv(name);
+    }
+    target_ = HttpTestServer::Start([](const RecordedRequest&) {
+      return ScriptedAnswer{200, {}, "direct"};
+    });
+    proxy_ = HttpTestServer::Start([](const RecordedRequest&) {
+      return ScriptedAnswer{200, {}, "via proxy"};
+    });
+    ASSERT_NE(target_, nullptr);
+    ASSERT_NE(proxy_, nullptr);
+  }
+
+  void TearDown() override {
+    for (const char* name : kVariables) ::unsetenv(name);
+    for (const auto& [name, value] : saved_) ::setenv(name.c_str(), value.c_str(), 1);
+    HttpClientTest::TearDown();
+  }
+
+  std::string ProxyUrl() const { return fmt::format("http://127.0.0.1:{}", proxy_->port()); }
+
+  // The body of the answer to a GET of the target by a client created now.
+  std::string Fetch() {
+    auto client = MakeClient();
+    if (client == nullptr) return "";
+    return SendAndWait(*client, Get(*target_, 1)).body;
+  }
+
+  std::unique_ptr<HttpTestServer> target_;
+  std::unique_ptr<HttpTestServer> proxy_;
+  std::vector<std::pair<std::string, std::string>> saved_;
+};
+
+TEST_F(HttpClientProxyTest, HttpProxyVariableCarriesHttpRequests) {
+  ::setenv("http_proxy", ProxyUrl().c_str(), 1);
+  EXPECT_EQ(Fetch(), "via proxy");
+  ASSERT_EQ(proxy_->requests().size(), 1u);
+  EXPECT_NE(proxy_->requests()[0].path.find(target_->Url("/Users")), std::string::npos)
+      << proxy_->requests()[0].path;
+  EXPECT_TRUE(target_->requests().empty());
+}
+
+TEST_F(HttpClientProxyTest, UpperCaseHttpProxyIsIgnoredForHttp) {
+  ::setenv("HTTP_PROXY", ProxyUrl().c_str(), 1);
+  EXPECT_EQ(Fetch(), "direct");
+  EXPECT_TRUE(proxy_->requests().empty());
+}
+
+TEST_F(HttpClientProxyTest, AllProxyIsUsedWhenTheSchemeHasNone) {
+  ::setenv("http_proxy", "", 1);  // empty counts as unset
+  ::setenv("ALL_PROXY", ProxyUrl().c_str(), 1);
+  EXPECT_EQ(Fetch(), "via proxy");
+}
+
+TEST_F(HttpClientProxyTest, HttpsProxyIsNotUsedForHttp) {
+  ::setenv("https_proxy", ProxyUrl().c_str(), 1);
+  EXPECT_EQ(Fetch(), "direct");
+  // Each scheme its own: http_proxy still carries http requests.
+  ::setenv("http_proxy", ProxyUrl().c_str(), 1);
+  ::setenv("https_proxy", "http://127.0.0.1:9", 1);
+  EXPECT_EQ(Fetch(), "via proxy");
+}
+
+TEST_F(HttpClientProxyTest, NoProxyHostsAreReachedDirectly) {
+  ::setenv("http_proxy", ProxyUrl().c_str(), 1);
+  ::setenv("NO_PROXY", "example.com,127.0.0.1", 1);
+  EXPECT_EQ(Fetch(), "direct");
+  ::setenv("no_proxy", "example.com", 1);  // the lower-case one wins
+  EXPECT_EQ(Fetch(), "via proxy");
+}
+
 // TLS: a self-signed certificate made with the openssl command for this test.
 class HttpClientTlsTest : public HttpClientTest {
  protected:

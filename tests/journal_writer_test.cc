@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -204,6 +205,39 @@ TEST_F(JournalWriterConcurrentTest, AFailedCommitStopsTheWriterAndNothingMoreCou
   EXPECT_EQ(writer.Close(), synced);
   EXPECT_EQ(writer.committed(), 0u);
   EXPECT_TRUE(journal->LoadResume()->done.empty());
+}
+
+TEST_F(JournalWriterConcurrentTest, StateChangesWorkedOutOnTheWriterThreadCommitWithTheOutcome) {
+  auto journal = Open();
+  ASSERT_NE(journal, nullptr);
+  JournalWriter writer(journal.get(), OnlyOnRequest(), nullptr);
+  const std::thread::id driver = std::this_thread::get_id();
+  std::atomic<bool> on_driver{false};
+  OperationOutcome created = Created(1);
+  created.changes.clear();
+  writer.QueueOutcome(std::move(created), [&](OperationOutcome* outcome) {
+    on_driver = std::this_thread::get_id() == driver;
+    outcome->changes.push_back(
+        UpsertUser{UserState{"u1", outcome->target_id, "u1", {}, true, {"user"}}});
+    return Status::Ok();
+  });
+  // The second one fails: it is recorded all the same, without changes, and its error kept.
+  OperationOutcome broken = Created(2);
+  broken.changes.clear();
+  writer.QueueOutcome(std::move(broken), [](OperationOutcome*) {
+    return InvalidArgument("request body is not a JSON object");
+  });
+  EXPECT_TRUE(writer.changes_status().ok());
+  ASSERT_TRUE(writer.Sync().ok());
+  EXPECT_FALSE(on_driver);
+  EXPECT_EQ(writer.changes_status().ToString(),
+            InvalidArgument("request body is not a JSON object").ToString());
+  EXPECT_TRUE(writer.Close().ok());
+  Result<StateStore*> reader = journal->Reader();
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->FindUser("u1")->value().target_id, "scim-u1");
+  EXPECT_FALSE((*reader)->FindUser("u2")->has_value());
+  EXPECT_EQ(journal->LoadResume()->done, (std::vector<std::string>{"op-1", "op-2"}));
 }
 
 }  // namespace
