@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <unordered_map>
 
-#include "engine/key_index.h"
 #include "io/json_writer.h"
 #include "io/plan_file.h"
 #include "io/scim_json.h"
@@ -240,29 +240,29 @@ Status ParseHeader(ondemand::parser& parser, simdjson::padded_string_view padded
   return Status::Ok();
 }
 
-// Turns op id references into indices. Op ids are indexed with KeyIndex (a flat concurrent map
-// built on every core): an unordered_map of a million op ids allocated a node each and took a
-// fifth of reading a plan.
+// Turns op id references into indices. Sequential on purpose: a parallel index would start the
+// process's worker pool just to read a plan.
 Status Link(std::string_view file, const std::vector<OperationRefs>& refs, ReadPlan* plan) {
   std::vector<PlanOperation>& operations = plan->operations;
-  KeyIndex index;
-  index.Build(
-      operations.size(),
-      [&](size_t position) { return std::string_view(operations[position].op_id); },
-      [](size_t) { return true; });
-  if (!index.duplicates().empty()) {
-    const PlanOperation& duplicate = operations[index.duplicates().front()];
-    return LineError(file, duplicate.line, fmt::format("duplicate op id \"{}\"", duplicate.op_id));
+  std::unordered_map<std::string_view, uint32_t> index;
+  index.reserve(operations.size());
+  for (uint32_t position = 0; position < operations.size(); ++position) {
+    const PlanOperation& operation = operations[position];
+    if (!index.emplace(operation.op_id, position).second) {
+      return LineError(file, operation.line,
+                       fmt::format("duplicate op id \"{}\"", operation.op_id));
+    }
   }
   for (size_t position = 0; position < operations.size(); ++position) {
     const OperationRefs& names = refs[position];
     if (names.deps.empty() && names.id_ref.empty() && names.body_refs.empty()) continue;
     PlanOperation& operation = operations[position];
     auto find = [&](const std::string& id, uint32_t* out) -> Status {
-      *out = index.Find(id);
-      if (*out == kNoIndex) {
+      const auto found = index.find(id);
+      if (found == index.end()) {
         return LineError(file, operation.line, fmt::format("unknown $ref \"{}\"", id));
       }
+      *out = found->second;
       return Status::Ok();
     };
     for (const std::string& dep : names.deps) {
