@@ -11,8 +11,8 @@ FoundResource ParseFound(std::string_view body, bool list) {
   thread_local simdjson::ondemand::parser parser;
   // So is the padded copy of the body simdjson reads: its capacity stays from one to the next.
   thread_local std::string padded;
-  padded.assign(body);
   padded.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+  padded.assign(body);
   simdjson::ondemand::document document;
   if (parser.iterate(simdjson::padded_string_view(padded.data(), padded.size(), padded.capacity()))
           .get(document)) {
