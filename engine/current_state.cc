@@ -6,18 +6,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/ascii.h"
 #include "engine/chunk.h"
 
 namespace scimflow {
 
 std::string_view FoldUserName(std::string_view user_name, Arena* arena) {
-  const auto is_upper = [](char byte) { return byte >= 'A' && byte <= 'Z'; };
-  if (std::none_of(user_name.begin(), user_name.end(), is_upper)) return user_name;
+  if (std::none_of(user_name.begin(), user_name.end(), IsAsciiUpper)) return user_name;
   std::span<char> folded = arena->AllocateArray<char>(user_name.size());
-  for (size_t index = 0; index < user_name.size(); ++index) {
-    const char byte = user_name[index];
-    folded[index] = is_upper(byte) ? static_cast<char>(byte - 'A' + 'a') : byte;
-  }
+  std::transform(user_name.begin(), user_name.end(), folded.begin(), AsciiLower);
   return std::string_view(folded.data(), folded.size());
 }
 

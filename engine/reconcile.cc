@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 
+#include "engine/ascii.h"
 #include "engine/content_hash.h"
 
 namespace scimflow {
@@ -30,17 +31,6 @@ std::vector<Result> ParallelCollect(size_t count, const Body& body) {
     std::move(block.begin(), block.end(), std::back_inserter(joined));
   }
   return joined;
-}
-
-bool EqualsIgnoringAsciiCase(std::string_view left, std::string_view right) {
-  if (left.size() != right.size()) return false;
-  for (size_t index = 0; index < left.size(); ++index) {
-    const auto fold = [](char byte) {
-      return byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte - 'A' + 'a') : byte;
-    };
-    if (fold(left[index]) != fold(right[index])) return false;
-  }
-  return true;
 }
 
 // A user-level decision: a change, a conflict, or both (a rename conflict next to an update).

@@ -8,6 +8,8 @@
 #include <limits>
 #include <vector>
 
+#include "engine/ascii.h"
+
 namespace scimflow {
 
 namespace {
@@ -159,16 +161,6 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-bool EqualsIgnoreCase(std::string_view text, std::string_view lower) {
-  if (text.size() != lower.size()) return false;
-  for (size_t pos = 0; pos < text.size(); ++pos) {
-    char byte = text[pos];
-    if (byte >= 'A' && byte <= 'Z') byte = static_cast<char>(byte - 'A' + 'a');
-    if (byte != lower[pos]) return false;
-  }
-  return true;
-}
-
 std::span<const CsvColumn> RequiredColumns(InputKind kind) {
   static constexpr CsvColumn kUsers[] = {CsvColumn::kExternalId, CsvColumn::kUserName};
   static constexpr CsvColumn kGroups[] = {CsvColumn::kGroupExternalId, CsvColumn::kGroupDisplayName,
@@ -259,9 +251,9 @@ void BuildUser(RowContext* context, const RecordOrigin& origin) {
     return AddReject(context, origin, MissingAttribute(context, CsvColumn::kUserName));
   }
   std::string_view active = Trim(Field(context, CsvColumn::kActive));
-  if (EqualsIgnoreCase(active, "false")) {
+  if (EqualsIgnoringAsciiCase(active, "false")) {
     user.active = false;
-  } else if (!active.empty() && !EqualsIgnoreCase(active, "true")) {
+  } else if (!active.empty() && !EqualsIgnoringAsciiCase(active, "true")) {
     return AddReject(context, origin, kWrongActive);
   }
   Arena* arena = &context->out->arena;

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "engine/ascii.h"
 #include "io/proxy_environment.h"
 
 namespace scimflow {
@@ -37,12 +38,6 @@ constexpr size_t kMaxTokenFileBytes = 64 * 1024;
 constexpr const char* kSystemCaBundle = "/etc/ssl/certs/ca-certificates.crt";
 
 std::once_flag curl_init_once;
-
-// ASCII lower case, for header names: unlike std::tolower no call and no locale, per byte of
-// every header line of every answer.
-char AsciiLower(char byte) {
-  return byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte + 32) : byte;
-}
 
 bool IsBlank(char byte) { return byte == ' ' || byte == '\t' || byte == '\r' || byte == '\n'; }
 
@@ -215,11 +210,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   // Compared without building a lower-case copy: most headers of an answer are dropped.
   const std::string_view name = Trim(line.substr(0, colon));
   const auto kept =
-      std::find_if(std::begin(kKeptHeaders), std::end(kKeptHeaders), [&](std::string_view wanted) {
-        return wanted.size() == name.size() &&
-               std::equal(wanted.begin(), wanted.end(), name.begin(),
-                          [](char lower, char byte) { return lower == AsciiLower(byte); });
-      });
+      std::find_if(std::begin(kKeptHeaders), std::end(kKeptHeaders),
+                   [&](std::string_view wanted) { return EqualsIgnoringAsciiCase(wanted, name); });
   if (kept != std::end(kKeptHeaders)) {
     // An answer keeps a few (a create's: content-type, location, etag): one allocation for
     // them rather than one per doubling.
@@ -241,9 +233,7 @@ std::string_view OriginOf(std::string_view url) {
 
 bool HasHeaderNamed(const std::vector<HttpHeader>& headers, std::string_view name) {
   return std::any_of(headers.begin(), headers.end(), [&](const HttpHeader& header) {
-    return header.first.size() == name.size() &&
-           std::equal(name.begin(), name.end(), header.first.begin(),
-                      [](char left, char right) { return AsciiLower(left) == AsciiLower(right); });
+    return EqualsIgnoringAsciiCase(header.first, name);
   });
 }
 

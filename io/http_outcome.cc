@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "engine/ascii.h"
+
 namespace scimflow {
 namespace {
 
@@ -70,10 +72,7 @@ std::optional<seconds> ParseRetryAfter(std::string_view value, int64_t now_unix)
 }
 
 bool ContainsRateLimitWords(std::string_view text) {
-  std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char byte) { return static_cast<char>(std::tolower(byte)); });
-  return lower.find("rate limit") != std::string::npos;
+  return AsciiLowerCopy(text).find("rate limit") != std::string::npos;
 }
 
 // Reads `key` of `object` as a string into `*out`; a missing key or another type leaves it

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <initializer_list>
 
+#include "engine/ascii.h"
+
 namespace scimflow {
 namespace {
 
@@ -30,13 +32,7 @@ ProxyEnvironment ProxyEnvironment::Read() {
 }
 
 const std::string& ProxyEnvironment::For(std::string_view url) const {
-  constexpr std::string_view kHttps = "https:";
-  const bool secure =
-      url.size() >= kHttps.size() &&
-      std::equal(kHttps.begin(), kHttps.end(), url.begin(), [](char wanted, char byte) {
-        return wanted == (byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte + 32) : byte);
-      });
-  return secure ? https : http;
+  return StartsWithIgnoringAsciiCase(url, "https:") ? https : http;
 }
 
 }  // namespace scimflow

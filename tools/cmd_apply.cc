@@ -14,6 +14,7 @@
 #include <optional>
 #include <sstream>
 
+#include "engine/ascii.h"
 #include "engine/emitter.h"
 #include "engine/journal.h"
 #include "engine/rate_budget.h"
@@ -140,9 +141,7 @@ Status ApplySetting(std::string_view key, std::string_view value, bool first,
         name.find(' ') != std::string_view::npos) {
       return InvalidArgument(fmt::format("\"header\" takes NAME: VALUE, not \"{}\"", value));
     }
-    std::string lower(name);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == "authorization") {
+    if (EqualsIgnoringAsciiCase(name, "authorization")) {
       return InvalidArgument(
           "the Authorization header comes from --token-env or --token-file, never from a "
           "profile file");

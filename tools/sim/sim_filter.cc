@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "engine/ascii.h"
 #include "tools/sim/sim_resource.h"
 
 namespace scimflow {
@@ -121,7 +122,7 @@ bool ReadQuoted(std::string_view* rest, std::string* value) {
 }
 
 bool ParseOp(std::string_view word, FilterOp* op) {
-  const std::string lower = AsciiLower(word);
+  const std::string lower = AsciiLowerCopy(word);
   static constexpr std::pair<std::string_view, FilterOp> kOps[] = {
       {"eq", FilterOp::kEq}, {"ne", FilterOp::kNe}, {"co", FilterOp::kCo},
       {"sw", FilterOp::kSw}, {"ew", FilterOp::kEw}, {"pr", FilterOp::kPr},
@@ -135,10 +136,6 @@ bool ParseOp(std::string_view word, FilterOp* op) {
   return false;
 }
 
-bool EqualsIgnoringCase(std::string_view left, std::string_view right) {
-  return left.size() == right.size() && AsciiLower(left) == AsciiLower(right);
-}
-
 }  // namespace
 
 ScimResult<SimFilter> ParseFilter(std::string_view text,
@@ -147,7 +144,7 @@ ScimResult<SimFilter> ParseFilter(std::string_view text,
   SimFilter filter;
   const std::string_view attribute = NextWord(&rest);
   for (std::string_view allowed : attributes) {
-    if (EqualsIgnoringCase(attribute, allowed)) filter.attribute = allowed;
+    if (EqualsIgnoringAsciiCase(attribute, allowed)) filter.attribute = allowed;
   }
   if (filter.attribute.empty()) {
     if (attribute.empty()) return InvalidFilter(text, "empty filter");
@@ -170,8 +167,8 @@ bool FilterMatches(const SimFilter& filter, std::string_view actual, bool case_e
   std::string_view left = actual;
   std::string_view right = filter.value;
   if (!case_exact) {
-    folded_actual = AsciiLower(actual);
-    folded_value = AsciiLower(filter.value);
+    folded_actual = AsciiLowerCopy(actual);
+    folded_value = AsciiLowerCopy(filter.value);
     left = folded_actual;
     right = folded_value;
   }

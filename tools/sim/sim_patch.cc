@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "engine/ascii.h"
 #include "tools/sim/sim_filter.h"
 
 namespace scimflow {
@@ -31,7 +32,7 @@ ScimResult<PatchOperation> ParseOperation(element entry) {
   if (fields.at_key("op").get(op_value) || op_value.get_string().get(op_name)) {
     return BadRequest("invalidValue", "operation needs \"op\" as a string");
   }
-  const std::string op = AsciiLower(op_name);
+  const std::string op = AsciiLowerCopy(op_name);
   if (op == "add") {
     operation.kind = PatchOpKind::kAdd;
   } else if (op == "replace") {
@@ -118,7 +119,7 @@ ScimStatus RemoveUserPath(const PatchOperation& operation, std::string_view path
 }
 
 ScimStatus ApplyUserOperation(const PatchOperation& operation, SimUser* user) {
-  const std::string path = AsciiLower(operation.path);
+  const std::string path = AsciiLowerCopy(operation.path);
   if (operation.kind == PatchOpKind::kRemove) {
     if (path.empty()) return BadRequest("noTarget", "remove needs a path");
     return RemoveUserPath(operation, path, user);
@@ -197,7 +198,7 @@ ScimStatus ApplyGroupNoPath(const PatchOperation& operation, SimGroup* group) {
 }
 
 ScimStatus ApplyGroupOperation(const PatchOperation& operation, SimGroup* group) {
-  const std::string path = AsciiLower(operation.path);
+  const std::string path = AsciiLowerCopy(operation.path);
   if (path.empty()) {
     if (operation.kind == PatchOpKind::kRemove)
       return BadRequest("noTarget", "remove needs a path");

@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "engine/ascii.h"
 #include "io/json_writer.h"
 
 namespace scimflow {
@@ -58,7 +59,7 @@ ScimStatus ReadJsonBool(element value, std::string_view attribute, bool* out) {
   std::string_view text;
   if (value.get_string().get(text) == simdjson::SUCCESS) {
     // Entra ID sends "False"/"True" as strings unless a compatibility flag is set.
-    const std::string lower = AsciiLower(text);
+    const std::string lower = AsciiLowerCopy(text);
     if (lower == "true" || lower == "false") {
       *out = lower == "true";
       return std::nullopt;
@@ -93,7 +94,7 @@ ScimStatus ReadPersonName(element value, SimUser* user, uint32_t* seen) {
   object name;
   if (value.get_object().get(name)) return WrongType("name", "an object");
   for (auto field : name) {
-    const std::string key = AsciiLower(field.key);
+    const std::string key = AsciiLowerCopy(field.key);
     ScimStatus status;
     if (key == "givenname") {
       status = ReadJsonString(field.value, "name.givenName", &user->given_name);
@@ -121,7 +122,7 @@ ScimStatus ReadEmailList(element value, std::vector<SimEmail>* emails) {
     if (entry.get_object().get(fields)) return WrongType("emails", "an array of objects");
     SimEmail email;
     for (auto field : fields) {
-      const std::string key = AsciiLower(field.key);
+      const std::string key = AsciiLowerCopy(field.key);
       ScimStatus status;
       if (key == "value") status = ReadJsonString(field.value, "emails.value", &email.value);
       if (key == "type") status = ReadJsonString(field.value, "emails.type", &email.type);
@@ -144,7 +145,7 @@ ScimStatus ReadRoleList(element value, std::vector<SimRole>* roles) {
     if (entry.get_object().get(fields)) return WrongType("roles", "an array of objects");
     SimRole role;
     for (auto field : fields) {
-      const std::string key = AsciiLower(field.key);
+      const std::string key = AsciiLowerCopy(field.key);
       ScimStatus status;
       if (key == "value") status = ReadJsonString(field.value, "roles.value", &role.value);
       if (key == "primary") status = ReadJsonBool(field.value, "roles.primary", &role.primary);
@@ -187,17 +188,9 @@ void AppendMeta(std::string_view resource_type, std::string_view location_base,
 
 }  // namespace
 
-std::string AsciiLower(std::string_view text) {
-  std::string lower(text);
-  for (char& letter : lower) {
-    if (letter >= 'A' && letter <= 'Z') letter = static_cast<char>(letter - 'A' + 'a');
-  }
-  return lower;
-}
-
 ScimStatus ApplyUserAttributes(object fields, SimUser* user, uint32_t* seen) {
   for (auto field : fields) {
-    const std::string key = AsciiLower(field.key);
+    const std::string key = AsciiLowerCopy(field.key);
     ScimStatus status;
     if (key == "schemas") {
       status = ReadSchemaList(field.value, kUserSchema);
@@ -238,7 +231,7 @@ ScimStatus ValidateUser(const SimUser& user, uint32_t seen, SimProfile profile) 
   if (user.given_name.empty()) return MissingAttribute("name.givenName");
   if (user.family_name.empty()) return MissingAttribute("name.familyName");
   for (const SimRole& role : user.roles) {
-    const std::string lower = AsciiLower(role.value);
+    const std::string lower = AsciiLowerCopy(role.value);
     if (std::find(kGitHubRoles.begin(), kGitHubRoles.end(), lower) == kGitHubRoles.end()) {
       return BadRequest("invalidValue", "unknown role \"" + role.value + "\"");
     }
@@ -248,7 +241,7 @@ ScimStatus ValidateUser(const SimUser& user, uint32_t seen, SimProfile profile) 
 
 ScimStatus ApplyGroupAttributes(object fields, SimGroup* group, uint32_t* seen) {
   for (auto field : fields) {
-    const std::string key = AsciiLower(field.key);
+    const std::string key = AsciiLowerCopy(field.key);
     ScimStatus status;
     if (key == "schemas") {
       status = ReadSchemaList(field.value, kGroupSchema);

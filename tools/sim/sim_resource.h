@@ -140,9 +140,6 @@ ScimStatus ReadMemberIds(simdjson::dom::element value, std::vector<std::string>*
 // An array of strings that must include `required_urn`.
 ScimStatus ReadSchemaList(simdjson::dom::element value, std::string_view required_urn);
 
-// Lower-cases ASCII letters; SCIM attribute names and userNames compare this way.
-std::string AsciiLower(std::string_view text);
-
 }  // namespace scimflow
 
 #endif  // SCIMFLOW_TOOLS_SIM_SIM_RESOURCE_H_

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <string>
 
+#include "engine/ascii.h"
 #include "io/json_writer.h"
 #include "tools/sim/sim_bulk.h"
 #include "tools/sim/sim_service.h"
@@ -39,7 +40,7 @@ bool ExcludesMembers(const SimRequest* request) {
   const std::optional<std::string_view> excluded =
       request ? request->Query("excludedAttributes") : std::nullopt;
   if (!excluded) return false;
-  const std::string lower = AsciiLower(*excluded);
+  const std::string lower = AsciiLowerCopy(*excluded);
   std::string_view rest = lower;
   while (!rest.empty()) {
     const size_t comma = rest.find(',');

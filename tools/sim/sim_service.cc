@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "engine/ascii.h"
 #include "io/json_writer.h"
 #include "tools/sim/sim_snapshot.h"
 
@@ -24,7 +25,7 @@ int MethodIndex(std::string_view method) {
 std::string_view Credential(std::string_view header) {
   const size_t space = header.find(' ');
   if (space == std::string_view::npos) return {};
-  const std::string scheme = AsciiLower(header.substr(0, space));
+  const std::string scheme = AsciiLowerCopy(header.substr(0, space));
   if (scheme != "bearer" && scheme != "token") return {};
   std::string_view credential = header.substr(space + 1);
   while (!credential.empty() && credential.front() == ' ') credential.remove_prefix(1);

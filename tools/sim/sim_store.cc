@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "engine/ascii.h"
 #include "io/json_writer.h"
 #include "tools/sim/sim_faults.h"
 
@@ -55,7 +56,7 @@ SimUser* SimStore::FindUserLocked(std::string_view id) const {
 }
 
 ScimStatus SimStore::CheckUserUniqueLocked(const SimUser& user, const SimUser* self) const {
-  auto by_name = users_by_name_.find(AsciiLower(user.user_name));
+  auto by_name = users_by_name_.find(AsciiLowerCopy(user.user_name));
   if (by_name != users_by_name_.end() && by_name->second != self) {
     return Conflict("userName \"" + user.user_name + "\" is already taken");
   }
@@ -69,12 +70,12 @@ ScimStatus SimStore::CheckUserUniqueLocked(const SimUser& user, const SimUser* s
 }
 
 void SimStore::IndexUserLocked(SimUser* user) {
-  users_by_name_.emplace(AsciiLower(user->user_name), user);
+  users_by_name_.emplace(AsciiLowerCopy(user->user_name), user);
   if (!user->external_id.empty()) users_by_external_id_.emplace(user->external_id, user);
 }
 
 void SimStore::UnindexUserLocked(const SimUser& user) {
-  users_by_name_.erase(AsciiLower(user.user_name));
+  users_by_name_.erase(AsciiLowerCopy(user.user_name));
   if (!user.external_id.empty()) users_by_external_id_.erase(user.external_id);
 }
 
@@ -98,7 +99,7 @@ ScimResult<std::string> SimStore::CreateUser(SimUser user, const ChargeFn& charg
   if (ScimStatus status = charge(WriteCharge{user.active ? 1u : 0u, {}, 0})) return *status;
   user.id = NewIdLocked();
   CountCreateLocked(&user_creates_, user.external_id.empty()
-                                        ? "userName:" + AsciiLower(user.user_name)
+                                        ? "userName:" + AsciiLowerCopy(user.user_name)
                                         : user.external_id);
   ++user_create_count_;
   std::string json;
@@ -210,7 +211,7 @@ std::vector<SimUser*> SimStore::MatchUsersLocked(const SimFilter& filter) const 
       if (hit != users_by_external_id_.end()) found = hit->second;
     }
     if (filter.attribute == "userName") {
-      auto hit = users_by_name_.find(AsciiLower(filter.value));
+      auto hit = users_by_name_.find(AsciiLowerCopy(filter.value));
       if (hit != users_by_name_.end()) found = hit->second;
     }
     if (found != nullptr) matches.push_back(found);
@@ -295,7 +296,7 @@ ScimStatus SimStore::InsertLoadedUser(SimUser user) {
   }
   if (ScimStatus status = CheckUserUniqueLocked(user, nullptr)) return status;
   CountCreateLocked(&user_creates_, user.external_id.empty()
-                                        ? "userName:" + AsciiLower(user.user_name)
+                                        ? "userName:" + AsciiLowerCopy(user.user_name)
                                         : user.external_id);
   InsertUserLocked(std::move(user));
   return std::nullopt;
