@@ -12,8 +12,8 @@ class OktaMappingTest : public ::testing::Test {
   std::string Map(const std::string& json) {
     padded_ = simdjson::padded_string(json);
     simdjson::ondemand::object object;
-    if (auto error = parser_.iterate(padded_).get(document_)) return "iterate failed";
-    if (auto error = document_.get_object().get(object)) return "not an object";
+    if (parser_.iterate(padded_).get(document_) != simdjson::SUCCESS) return "iterate failed";
+    if (document_.get_object().get(object) != simdjson::SUCCESS) return "not an object";
     return ParseOktaUser(object, &arena_, &user_).message();
   }
 
