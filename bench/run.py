@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -55,13 +56,25 @@ def spread(values, unit="s", digits=2):
 
 def run_timed(command, env=None, quiet=True):
     """Runs `command` under /usr/bin/time; returns (wall seconds, peak RSS bytes)."""
+    wall, rss, _ = run_timed_cpu(command, env, quiet)
+    return wall, rss
+
+
+def run_timed_cpu(command, env=None, quiet=True):
+    """Like run_timed, plus the CPU seconds (user + system, all threads) the command spent."""
     with tempfile.NamedTemporaryFile("r") as out:
-        full = ["/usr/bin/time", "-f", "%e %M", "-o", out.name] + [str(c) for c in command]
+        full = ["/usr/bin/time", "-f", "%e %M %U %S", "-o", out.name] + [str(c) for c in command]
         subprocess.run(full, check=True, env=env,
                        stdout=subprocess.DEVNULL if quiet else None,
                        stderr=subprocess.DEVNULL if quiet else None)
-        wall, rss_kb = out.read().split()[-2:]
-        return float(wall), int(rss_kb) * 1024
+        wall, rss_kb, user, system = out.read().split()[-4:]
+        return float(wall), int(rss_kb) * 1024, float(user) + float(system)
+
+
+def children_cpu_seconds():
+    """CPU seconds (user + system) of this script's finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(command, env=None):
@@ -286,20 +299,27 @@ def apply(plan, simulator, work, *extra):
     for leftover in work.glob("state.db*"):
         leftover.unlink()
     env = dict(os.environ, SCIMFLOW_TOKEN=TOKEN)
-    wall, _ = run_timed([SCIMFLOW, "apply", plan, "--target", simulator.endpoint, "--state",
-                         state, "--report", report, "--concurrency", str(CONNECTIONS), *extra],
-                        env=env)
-    return wall, json.load(open(report, encoding="utf-8"))
+    wall, _, cpu = run_timed_cpu([SCIMFLOW, "apply", plan, "--target", simulator.endpoint,
+                                  "--state", state, "--report", report, "--concurrency",
+                                  str(CONNECTIONS), *extra], env=env)
+    report = json.load(open(report, encoding="utf-8"))
+    report["cpu_seconds"] = cpu
+    return wall, report
 
 
 def wrk_post_rate(simulator, seconds=10):
+    """wrk POSTing creates: (requests/s, wrk's CPU µs per request, the simulator's)."""
     env = dict(os.environ, SIM_TOKEN=TOKEN)
+    wrk_before, sim_before = children_cpu_seconds(), simulator.cpu_seconds()
     result = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s",
                              ROOT / "bench" / "sim_wrk.lua", simulator.endpoint], env=env,
                             capture_output=True, text=True, check=True)
+    wrk_cpu, sim_cpu = children_cpu_seconds() - wrk_before, simulator.cpu_seconds() - sim_before
     if "Non-2xx" in result.stdout:
         raise SystemExit("bench/run: wrk got non-2xx answers:\n" + result.stdout)
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+    sent = int(re.search(r"(\d+) requests in", result.stdout).group(1))
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+    return rate, wrk_cpu * 1e6 / sent, sim_cpu * 1e6 / sent
 
 
 def scenario_apply():
@@ -311,25 +331,30 @@ def scenario_apply():
         work = Path(temp)
         plan = work / "creates.plan"
         creates = users_only_plan(100_000, plan)
-        rates, per_create = [], []
+        rates, per_create, apply_cpu, sim_cpu = [], [], [], []
         for _ in range(RUNS):
             with Simulator("--profile", "github-emu") as simulator:
+                sim_before = simulator.cpu_seconds()
                 wall, report = apply(plan, simulator, work, "--no-budgets")
+                sim_cpu.append((simulator.cpu_seconds() - sim_before) * 1e6 / report["requests"])
                 stats = simulator.stats()
                 if stats["users"] != creates or stats["duplicate_creates"] != 0:
                     raise SystemExit(f"bench/run: simulator holds {stats['users']} users, "
                                      f"expected {creates}")
                 rates.append(report["requests"] / wall)
                 per_create.append(report["requests"] / creates)
+                apply_cpu.append(report["cpu_seconds"] * 1e6 / report["requests"])
         with Simulator("--profile", "github-emu") as simulator:
-            wrk = wrk_post_rate(simulator)
+            wrk, wrk_cpu, wrk_sim_cpu = wrk_post_rate(simulator)
         row("apply 100,000 creates, no budgets", "scimflow apply", spread(rates, "req/s", 0) +
             f", {statistics.median(per_create):.2f} requests per create",
             f"wrk POST /Users, {CONNECTIONS} connections", f"{wrk:.0f} req/s",
             f"{statistics.median(rates) / wrk:.2f}× wrk",
-            "apply's driver thread spends about 20 µs of CPU per request (about 9 µs loopback TCP "
-            "and libcurl's two poll() calls per transfer, 7 µs inside libcurl), wrk about 13 µs; "
-            "the journal thread about 5 µs per outcome; all share two cores with the simulator.")
+            f"CPU per request: apply {statistics.median(apply_cpu):.0f} µs (all its threads; "
+            f"libcurl and the kernel's loopback TCP most of it), wrk {wrk_cpu:.0f} µs; the "
+            f"simulator {statistics.median(sim_cpu):.0f} µs serving apply, {wrk_sim_cpu:.0f} µs "
+            "serving wrk. Client and simulator share two cores; apply's rate includes reading "
+            "the plan and the last journal commit.")
 
 
 def scenario_budget():
