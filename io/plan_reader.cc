@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <unordered_map>
+#include <utility>
 
 #include "io/json_writer.h"
 #include "io/plan_file.h"
@@ -28,7 +30,13 @@ struct OperationRefs {
   std::vector<std::string_view> deps;
   std::string_view id_ref;
   std::vector<std::string_view> body_refs;  // One per hole of the body, in order.
+
+  bool empty() const { return deps.empty() && id_ref.empty() && body_refs.empty(); }
 };
+
+// The references of the operations that have any, with their positions: most operations (every
+// user create) have none, and keep no entry.
+using PlanRefs = std::vector<std::pair<uint32_t, OperationRefs>>;
 
 // An operation being read: where its fields go, and where an unescaped string is kept.
 struct RawOperation {
@@ -280,7 +288,7 @@ Status ParseHeader(ondemand::parser& parser, simdjson::padded_string_view padded
 
 // Turns op id references into indices. Sequential on purpose: a parallel index would start the
 // process's worker pool just to read a plan.
-Status Link(std::string_view file, const std::vector<OperationRefs>& refs, ReadPlan* plan) {
+Status Link(std::string_view file, const PlanRefs& refs, ReadPlan* plan) {
   std::vector<PlanOperation>& operations = plan->operations;
   std::unordered_map<std::string_view, uint32_t> index;
   index.reserve(operations.size());
@@ -291,9 +299,7 @@ Status Link(std::string_view file, const std::vector<OperationRefs>& refs, ReadP
                        fmt::format("duplicate op id \"{}\"", operation.op_id));
     }
   }
-  for (size_t position = 0; position < operations.size(); ++position) {
-    const OperationRefs& names = refs[position];
-    if (names.deps.empty() && names.id_ref.empty() && names.body_refs.empty()) continue;
+  for (const auto& [position, names] : refs) {
     PlanOperation& operation = operations[position];
     auto find = [&](std::string_view id, uint32_t* out) -> Status {
       const auto found = index.find(id);
@@ -333,8 +339,12 @@ Result<ReadPlan> ParsePadded(PaddedText padded, std::string_view file) {
   ReadPlan plan;
   plan.text = std::move(padded);  // Before any view is taken: the bytes stay where they are.
   const std::string_view text = plan.text.text();
-  plan.digest = fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
   if (text.empty()) return InvalidArgument(fmt::format("{}: empty plan file", file));
+  // The digest is taken a line at a time as the parse goes, each line just before the parser
+  // reads it, so a plan far larger than the cache comes from memory once, not twice.
+  std::unique_ptr<XXH3_state_t, XXH_errorcode (*)(XXH3_state_t*)> digest(XXH3_createState(),
+                                                                         &XXH3_freeState);
+  XXH3_64bits_reset(digest.get());
   const char* const padded_end = plan.text.data() + plan.text.padded_size();
   const auto in_place = [&](std::string_view line_text) {
     return simdjson::padded_string_view(line_text.data(), line_text.size(),
@@ -342,13 +352,15 @@ Result<ReadPlan> ParsePadded(PaddedText padded, std::string_view file) {
   };
   ondemand::parser parser;
   std::vector<PlanOperation>& operations = plan.operations;
-  std::vector<OperationRefs> refs;
+  PlanRefs refs;
+  OperationRefs line_refs;  // Those of the line being read.
   uint64_t line = 0;
   size_t position = 0;
   while (position < text.size()) {
     const size_t newline = text.find('\n', position);
     const size_t end = newline == std::string_view::npos ? text.size() : newline;
     const std::string_view line_text = text.substr(position, end - position);
+    XXH3_64bits_update(digest.get(), line_text.data(), std::min(end + 1, text.size()) - position);
     position = end + 1;
     ++line;
     if (line == 1) {
@@ -359,14 +371,17 @@ Result<ReadPlan> ParsePadded(PaddedText padded, std::string_view file) {
       constexpr size_t kShortestLine = 32;
       const size_t expected = std::min<uint64_t>(plan.info.total, text.size() / kShortestLine);
       operations.reserve(expected);
-      refs.reserve(expected);
       continue;
     }
     if (line_text.empty() && position >= text.size()) break;
-    const RawOperation raw{operations.emplace_back(), refs.emplace_back(), plan.unescaped};
+    const RawOperation raw{operations.emplace_back(), line_refs, plan.unescaped};
     raw.operation.line = line;
     const Status parsed = ParseOperationLine(parser, in_place(line_text), &raw);
     if (!parsed.ok()) return LineError(file, line, parsed.message());
+    if (!line_refs.empty()) {
+      refs.emplace_back(static_cast<uint32_t>(operations.size() - 1), std::move(line_refs));
+      line_refs = OperationRefs();
+    }
   }
   if (operations.size() != plan.info.total) {
     return InvalidArgument(
@@ -374,6 +389,7 @@ Result<ReadPlan> ParsePadded(PaddedText padded, std::string_view file) {
                     plan.info.total, operations.size()));
   }
   SCIMFLOW_RETURN_IF_ERROR(Link(file, refs, &plan));
+  plan.digest = fmt::format("{:016x}", XXH3_64bits_digest(digest.get()));
   return plan;
 }
 

@@ -1,10 +1,12 @@
 #include "io/plan_reader.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <filesystem>
 #include <fstream>
@@ -75,6 +77,17 @@ TEST(PlanReaderTest, DeleteHasNoBody) {
 std::string ErrorOf(const std::string& text) {
   Result<ReadPlan> plan = ParsePlan(text, "plan.ndjson");
   return plan.ok() ? "ok" : plan.status().message();
+}
+
+TEST(PlanReaderTest, DigestIsXxh3OfTheWholeText) {
+  // The journal keys a plan's rows by it: it must stay XXH3-64 of the file's bytes, however the
+  // file ends.
+  const std::string plan = Header(3) + kCreate + kGroupCreate + kAdd;
+  for (const std::string& text : {plan, plan + "\n", plan.substr(0, plan.size() - 1)}) {
+    Result<ReadPlan> read = ParsePlan(text, "plan.ndjson");
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    EXPECT_EQ(read->digest, fmt::format("{:016x}", XXH3_64bits(text.data(), text.size())));
+  }
 }
 
 TEST(PlanReaderTest, EmptyFileIsRefused) { EXPECT_EQ(ErrorOf(""), "plan.ndjson: empty plan file"); }
