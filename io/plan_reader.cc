@@ -5,9 +5,9 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <memory>
-#include <unordered_map>
 #include <utility>
 
 #include "io/json_writer.h"
@@ -286,15 +286,64 @@ Status ParseHeader(ondemand::parser& parser, simdjson::padded_string_view padded
   return Status::Ok();
 }
 
+// Op id → position of the operation, for Link: open addressing over a power-of-two table at
+// most half full, probed linearly. One allocation for the whole plan, where a node-based map
+// allocated one per operation; each slot keeps bits of its id's hash beside the position, so a
+// probe compares ids only when those match.
+class OpIdIndex {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  explicit OpIdIndex(const std::vector<PlanOperation>& operations)
+      : operations_(operations),
+        slots_(std::bit_ceil(std::max<size_t>(2 * operations.size(), 16))),
+        mask_(slots_.size() - 1) {}
+
+  // Adds the operation at `position`; returns the position of an operation already added with
+  // the same id, else kNone.
+  uint32_t Add(uint32_t position) {
+    const std::string_view id = operations_[position].op_id;
+    const uint64_t hash = XXH3_64bits(id.data(), id.size());
+    const uint32_t tag = static_cast<uint32_t>(hash >> 32);
+    for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
+      Slot& entry = slots_[slot];
+      if (entry.position == kNone) {
+        entry = {position, tag};
+        return kNone;
+      }
+      if (entry.tag == tag && operations_[entry.position].op_id == id) return entry.position;
+    }
+  }
+
+  // The position of the operation whose id is `id`, or kNone.
+  uint32_t Find(std::string_view id) const {
+    const uint64_t hash = XXH3_64bits(id.data(), id.size());
+    const uint32_t tag = static_cast<uint32_t>(hash >> 32);
+    for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
+      const Slot& entry = slots_[slot];
+      if (entry.position == kNone) return kNone;
+      if (entry.tag == tag && operations_[entry.position].op_id == id) return entry.position;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint32_t position = kNone;
+    uint32_t tag = 0;
+  };
+  const std::vector<PlanOperation>& operations_;
+  std::vector<Slot> slots_;
+  size_t mask_;
+};
+
 // Turns op id references into indices. Sequential on purpose: a parallel index would start the
 // process's worker pool just to read a plan.
 Status Link(std::string_view file, const PlanRefs& refs, ReadPlan* plan) {
   std::vector<PlanOperation>& operations = plan->operations;
-  std::unordered_map<std::string_view, uint32_t> index;
-  index.reserve(operations.size());
+  OpIdIndex index(operations);
   for (uint32_t position = 0; position < operations.size(); ++position) {
-    const PlanOperation& operation = operations[position];
-    if (!index.emplace(operation.op_id, position).second) {
+    if (index.Add(position) != OpIdIndex::kNone) {
+      const PlanOperation& operation = operations[position];
       return LineError(file, operation.line,
                        fmt::format("duplicate op id \"{}\"", operation.op_id));
     }
@@ -302,11 +351,10 @@ Status Link(std::string_view file, const PlanRefs& refs, ReadPlan* plan) {
   for (const auto& [position, names] : refs) {
     PlanOperation& operation = operations[position];
     auto find = [&](std::string_view id, uint32_t* out) -> Status {
-      const auto found = index.find(id);
-      if (found == index.end()) {
+      *out = index.Find(id);
+      if (*out == OpIdIndex::kNone) {
         return LineError(file, operation.line, fmt::format("unknown $ref \"{}\"", id));
       }
-      *out = found->second;
       return Status::Ok();
     };
     for (std::string_view dep : names.deps) {

@@ -154,6 +154,39 @@ TEST(PlanReaderTest, DuplicateOpIdIsRefused) {
             "plan.ndjson:3: duplicate op id \"u:e-1:create\"");
 }
 
+// A plan of `users` creates, then one member chunk that names every one of them, last first.
+std::string ManyCreatesAndOneChunk(int users, const std::string& extra_line = "") {
+  std::string text = Header(users + 1 + (extra_line.empty() ? 0 : 1));
+  std::string deps;
+  for (int user = 0; user < users; ++user) {
+    const std::string id = "u:e-" + std::to_string(user) + ":create";
+    text += R"({"op":")" + id +
+            R"(","kind":"user.create","externalId":"e","method":"POST","path":"/Users","body":{}})"
+            "\n";
+    deps = "\"" + id + "\"" + (deps.empty() ? "" : ",") + deps;
+  }
+  text += extra_line;
+  text += R"({"op":"g:g-1:add:1","kind":"group.members.add","externalId":"g-1","deps":[)" + deps +
+          R"(],"method":"PATCH","path":"/Groups/{id}","id":"t","body":{}})"
+          "\n";
+  return text;
+}
+
+TEST(PlanReaderTest, EveryReferenceOfALargePlanFindsItsOperation) {
+  constexpr int kUsers = 3000;
+  Result<ReadPlan> plan = ParsePlan(ManyCreatesAndOneChunk(kUsers), "plan.ndjson");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const std::vector<uint32_t>& deps = plan->operations.back().deps;
+  ASSERT_EQ(deps.size(), static_cast<size_t>(kUsers));
+  for (int dep = 0; dep < kUsers; ++dep) ASSERT_EQ(deps[dep], kUsers - 1 - dep) << dep;
+  EXPECT_EQ(
+      ErrorOf(ManyCreatesAndOneChunk(
+          kUsers,
+          R"({"op":"u:e-1234:create","kind":"user.create","externalId":"e","method":"POST","path":"/Users","body":{}})"
+          "\n")),
+      "plan.ndjson:3002: duplicate op id \"u:e-1234:create\"");
+}
+
 TEST(PlanReaderTest, LineCutShortIsRefusedEvenWhenAnotherLineFollows) {
   // Lines are parsed in place in one buffer: the next line must not complete a cut one.
   const std::string cut = std::string(kGroupCreate).substr(0, 60) + "\n";
