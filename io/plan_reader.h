@@ -13,7 +13,9 @@
 // copy) and every string of its operations is a view into that text, or, for a JSON string that
 // holds escapes (an op id `a\"b`), into the unescaped copies the ReadPlan keeps beside it. The
 // views live as long as the ReadPlan, and moving it moves the storage without moving the bytes,
-// so they stay valid; they are never valid after the ReadPlan is destroyed.
+// so they stay valid; they are never valid after the ReadPlan is destroyed. A mapped plan file
+// must not be rewritten in place while its ReadPlan lives (replacing it by rename, as `scimflow
+// plan` does, is safe; see io/padded_text.h).
 // Thread-safety: pure functions; a ReadPlan is read-only once built.
 #ifndef SCIMFLOW_IO_PLAN_READER_H_
 #define SCIMFLOW_IO_PLAN_READER_H_
