@@ -214,14 +214,14 @@ Result<std::vector<StateChange>> UserChanges(const StateChangeInput& input) {
     return changes;
   }
   if (operation.kind == OperationKind::kUserDeactivate) {
-    changes.push_back(SetUserActive{operation.external_id, false});
+    changes.push_back(SetUserActive{std::string(operation.external_id), false});
     return changes;
   }
   SCIMFLOW_ASSIGN_OR_RETURN(std::optional<UserState> stored,
                             input.store->FindUser(operation.external_id));
   if (!stored) {
     if (operation.kind == OperationKind::kUserReactivate) {
-      changes.push_back(SetUserActive{operation.external_id, true});
+      changes.push_back(SetUserActive{std::string(operation.external_id), true});
     }
     return changes;
   }
@@ -238,17 +238,19 @@ Result<std::vector<StateChange>> StateChangesFor(const StateChangeInput& input) 
   switch (operation.kind) {
     case OperationKind::kGroupCreate:
     case OperationKind::kGroupRename:
-      changes.push_back(UpsertGroup{GroupState{operation.external_id, std::string(input.target_id),
-                                               DisplayName(input.body)}});
+      changes.push_back(
+          UpsertGroup{GroupState{std::string(operation.external_id), std::string(input.target_id),
+                                 DisplayName(input.body)}});
       return changes;
     case OperationKind::kGroupMembersAdd:
-      changes.push_back(AddMembers{operation.external_id, MemberExternalIds(input)});
+      changes.push_back(AddMembers{std::string(operation.external_id), MemberExternalIds(input)});
       return changes;
     case OperationKind::kGroupMembersRemove:
-      changes.push_back(RemoveMembers{operation.external_id, MemberExternalIds(input)});
+      changes.push_back(
+          RemoveMembers{std::string(operation.external_id), MemberExternalIds(input)});
       return changes;
     case OperationKind::kGroupDelete:
-      changes.push_back(DeleteGroup{operation.external_id});
+      changes.push_back(DeleteGroup{std::string(operation.external_id)});
       return changes;
     default:
       return UserChanges(input);

@@ -70,7 +70,7 @@ std::string_view Emitter::TargetIdOf(uint32_t index) const {
 
 std::string Emitter::Url(uint32_t index) const {
   const PlanOperation& operation = plan_.operations[index];
-  std::string path = operation.path;
+  std::string path(operation.path);
   const size_t hole = path.find("{id}");
   if (hole != std::string::npos) path.replace(hole, 4, PercentEncode(TargetIdOf(index)));
   return options_.target_url + path;
@@ -140,7 +140,8 @@ void Emitter::NoteSent(uint32_t index) {
   const PlanOperation& operation = plan_.operations[index];
   OpState& op = ops_[index];
   if (!op.marked) {
-    writer_->QueueInFlight(operation.op_id, std::string(OperationKindName(operation.kind)), 1);
+    writer_->QueueInFlight(std::string(operation.op_id),
+                           std::string(OperationKindName(operation.kind)), 1);
     op.marked = true;
   }
   if (op.attempts > 0) ++summary_->retries;
@@ -255,7 +256,7 @@ void Emitter::ApplyHints(uint32_t index, const HttpOutcome& outcome, const HttpR
   std::string_view resource = response.Header("x-ratelimit-resource");
   if (resource.empty()) resource = budget::kRequests;
   const std::string_view scope = resource == budget::kGroupMemberAdds
-                                     ? std::string_view(plan_.operations[index].external_id)
+                                     ? plan_.operations[index].external_id
                                      : std::string_view();
   if (hints.remaining) {
     budget_->ObserveRemaining(resource, scope, *hints.remaining, hints.reset_after, now);
@@ -446,8 +447,9 @@ void Emitter::FailOp(uint32_t index, int http_status, std::string error, Clock::
   outcome.error = error;
   outcome.attempts = ops_[index].attempts;
   uncommitted_.push_back({writer_->QueueOutcome(std::move(outcome)), index, false});
-  summary_->failures.push_back({operation.op_id, std::string(OperationKindName(operation.kind)),
-                                operation.external_id, http_status, std::move(error)});
+  summary_->failures.push_back({std::string(operation.op_id),
+                                std::string(OperationKindName(operation.kind)),
+                                std::string(operation.external_id), http_status, std::move(error)});
 }
 
 Status Emitter::FlushJournal(bool force, Clock::time_point now) {

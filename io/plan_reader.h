@@ -9,8 +9,14 @@
 // `plan.ndjson:2: malformed JSON`, `plan.ndjson: truncated: the header announces 5 operations,
 // the file holds 4`.
 //
-// Ownership: a ReadPlan owns all its strings. Thread-safety: pure functions; a ReadPlan is
-// read-only once built.
+// Ownership: a ReadPlan owns the text of its plan file (io/padded_text.h: the file mapped, or a
+// copy) and every string of its operations is a view into that text, or, for a JSON string that
+// holds escapes (an op id `a\"b`), into the unescaped copies the ReadPlan keeps beside it. The
+// views live as long as the ReadPlan, and moving it moves the storage without moving the bytes,
+// so they stay valid; they are never valid after the ReadPlan is destroyed. A mapped plan file
+// must not be rewritten in place while its ReadPlan lives (replacing it by rename, as `scimflow
+// plan` does, is safe; see io/padded_text.h).
+// Thread-safety: pure functions; a ReadPlan is read-only once built.
 #ifndef SCIMFLOW_IO_PLAN_READER_H_
 #define SCIMFLOW_IO_PLAN_READER_H_
 
@@ -21,30 +27,40 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/arena.h"
 #include "engine/reconcile.h"
 #include "engine/status.h"
+#include "io/padded_text.h"
 
 namespace scimflow {
 
-// A request body with holes: `pieces[0] ref[0] pieces[1] ref[1] … pieces[n]`, where each ref is
-// an index into ReadPlan::operations whose create answer supplies a target id. A body without
-// references has one piece. An absent body (DELETE) has no pieces.
+// A request body with holes: the body's JSON as the plan holds it, where each hole is a
+// `{"$ref":"OP"}` object to be replaced by the JSON string of the target id that the answer to
+// create `ref` (an index into ReadPlan::operations) supplies. A body without references has no
+// holes, so it needs no allocation of its own. An absent body (DELETE) is empty.
 struct BodyTemplate {
-  std::vector<std::string> pieces;
-  std::vector<uint32_t> refs;
+  struct Hole {
+    size_t begin = 0;  // Offsets into `json`, [begin, end) being the `{"$ref":…}` object.
+    size_t end = 0;
+    uint32_t ref = 0;
+    bool operator==(const Hole&) const = default;
+  };
+  std::string_view json;
+  std::vector<Hole> holes;  // In the order they appear.
 
-  bool empty() const { return pieces.empty(); }
+  bool empty() const { return json.empty(); }
 };
 
+// One operation of a plan. Its strings are views into the ReadPlan that holds it (see Ownership).
 struct PlanOperation {
-  std::string op_id;
+  std::string_view op_id;
   OperationKind kind = OperationKind::kUserCreate;
-  std::string external_id;
+  std::string_view external_id;
   std::vector<uint32_t> deps;  // Indices into ReadPlan::operations.
   uint32_t members = 0;        // Member chunks: users added or removed.
-  std::string method;          // "POST", "PATCH", "PUT" or "DELETE".
-  std::string path;            // Relative to the base URL; may hold "{id}".
-  std::string target_id;       // The subject's id when the plan knows it.
+  std::string_view method;     // "POST", "PATCH", "PUT" or "DELETE".
+  std::string_view path;       // Relative to the base URL; may hold "{id}".
+  std::string_view target_id;  // The subject's id when the plan knows it.
   // The create whose answer carries the subject's id (a new group's member chunk), or kNoRef.
   uint32_t id_ref = kNoRef;
   BodyTemplate body;
@@ -64,15 +80,23 @@ struct PlanFileInfo {
   uint64_t conflicts = 0;  // Sum of the header's `conflicts` counts.
 };
 
+// Movable, not copyable: it owns the bytes its operations view.
 struct ReadPlan {
   PlanFileInfo info;
   std::vector<PlanOperation> operations;  // In file order.
   // XXH3-64 of the file's bytes, 16 hex digits: the journal keys a plan's rows by it, so
   // `--resume` of the same file finds its rows and a different plan never does.
   std::string digest;
+  // The plan file's text, which the operations' strings view.
+  PaddedText text;
+  // The unescaped copies of the JSON strings that hold escapes, which those strings view.
+  Arena unescaped{kUnescapedArenaBytes};
+
+  // Plans rarely hold an escaped id: a small block, and none until one is needed.
+  static constexpr size_t kUnescapedArenaBytes = 4096;
 };
 
-// Parses the text of a plan file named `file` (for messages).
+// Parses a copy of the text of a plan file named `file` (for messages).
 // Errors (kInvalidArgument, `FILE:LINE: reason`): an empty file; a header that is not
 // `scimflow-plan` version 1; malformed JSON; a member of the wrong type; a missing op, kind,
 // externalId, method or path; an unknown kind; a duplicate op id; a dep or $ref naming no
@@ -80,8 +104,9 @@ struct ReadPlan {
 // `total` (`truncated`).
 Result<ReadPlan> ParsePlan(std::string_view text, std::string_view file);
 
-// Reads and parses the plan file at `path`. Errors: kNotFound / kIoError when it cannot be read,
-// else those of ParsePlan.
+// Reads and parses the plan file at `path`: a regular file is mapped, not copied; anything else
+// (a pipe) is read whole first. Errors: kNotFound / kIoError when it cannot be read, else those
+// of ParsePlan.
 Result<ReadPlan> ReadPlanFile(const std::string& path);
 
 // Renders `body` with each reference replaced by the JSON string of `target_id(ref)`.

@@ -66,7 +66,7 @@ class PlanProfileFileTest : public ::testing::Test {
     EXPECT_TRUE(plan.ok()) << plan.status().message();
     std::vector<std::string> ids;
     if (plan.ok()) {
-      for (const PlanOperation& operation : plan->operations) ids.push_back(operation.op_id);
+      for (const PlanOperation& operation : plan->operations) ids.emplace_back(operation.op_id);
     }
     return ids;
   }

@@ -1,11 +1,19 @@
 #include "io/plan_reader.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <simdjson.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <string>
+#include <thread>
 
 namespace scimflow {
 namespace {
@@ -45,7 +53,8 @@ TEST(PlanReaderTest, ReadsOperationsWithDepsRefsAndBodyTemplate) {
   EXPECT_EQ(add.members, 2u);
   EXPECT_EQ(add.id_ref, 1u);
   EXPECT_EQ(add.line, 4u);
-  EXPECT_EQ(add.body.refs, (std::vector<uint32_t>{0}));
+  ASSERT_EQ(add.body.holes.size(), 1u);
+  EXPECT_EQ(add.body.holes[0].ref, 0u);
   const std::string body = RenderBody(
       add.body, [](uint32_t ref) -> std::string_view { return ref == 0 ? "id\"x" : ""; });
   EXPECT_EQ(
@@ -68,6 +77,17 @@ TEST(PlanReaderTest, DeleteHasNoBody) {
 std::string ErrorOf(const std::string& text) {
   Result<ReadPlan> plan = ParsePlan(text, "plan.ndjson");
   return plan.ok() ? "ok" : plan.status().message();
+}
+
+TEST(PlanReaderTest, DigestIsXxh3OfTheWholeText) {
+  // The journal keys a plan's rows by it: it must stay XXH3-64 of the file's bytes, however the
+  // file ends.
+  const std::string plan = Header(3) + kCreate + kGroupCreate + kAdd;
+  for (const std::string& text : {plan, plan + "\n", plan.substr(0, plan.size() - 1)}) {
+    Result<ReadPlan> read = ParsePlan(text, "plan.ndjson");
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    EXPECT_EQ(read->digest, fmt::format("{:016x}", XXH3_64bits(text.data(), text.size())));
+  }
 }
 
 TEST(PlanReaderTest, EmptyFileIsRefused) { EXPECT_EQ(ErrorOf(""), "plan.ndjson: empty plan file"); }
@@ -134,6 +154,39 @@ TEST(PlanReaderTest, DuplicateOpIdIsRefused) {
             "plan.ndjson:3: duplicate op id \"u:e-1:create\"");
 }
 
+// A plan of `users` creates, then one member chunk that names every one of them, last first.
+std::string ManyCreatesAndOneChunk(int users, const std::string& extra_line = "") {
+  std::string text = Header(users + 1 + (extra_line.empty() ? 0 : 1));
+  std::string deps;
+  for (int user = 0; user < users; ++user) {
+    const std::string id = "u:e-" + std::to_string(user) + ":create";
+    text += R"({"op":")" + id +
+            R"(","kind":"user.create","externalId":"e","method":"POST","path":"/Users","body":{}})"
+            "\n";
+    deps = "\"" + id + "\"" + (deps.empty() ? "" : ",") + deps;
+  }
+  text += extra_line;
+  text += R"({"op":"g:g-1:add:1","kind":"group.members.add","externalId":"g-1","deps":[)" + deps +
+          R"(],"method":"PATCH","path":"/Groups/{id}","id":"t","body":{}})"
+          "\n";
+  return text;
+}
+
+TEST(PlanReaderTest, EveryReferenceOfALargePlanFindsItsOperation) {
+  constexpr int kUsers = 3000;
+  Result<ReadPlan> plan = ParsePlan(ManyCreatesAndOneChunk(kUsers), "plan.ndjson");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  const std::vector<uint32_t>& deps = plan->operations.back().deps;
+  ASSERT_EQ(deps.size(), static_cast<size_t>(kUsers));
+  for (int dep = 0; dep < kUsers; ++dep) ASSERT_EQ(deps[dep], kUsers - 1 - dep) << dep;
+  EXPECT_EQ(
+      ErrorOf(ManyCreatesAndOneChunk(
+          kUsers,
+          R"({"op":"u:e-1234:create","kind":"user.create","externalId":"e","method":"POST","path":"/Users","body":{}})"
+          "\n")),
+      "plan.ndjson:3002: duplicate op id \"u:e-1234:create\"");
+}
+
 TEST(PlanReaderTest, LineCutShortIsRefusedEvenWhenAnotherLineFollows) {
   // Lines are parsed in place in one buffer: the next line must not complete a cut one.
   const std::string cut = std::string(kGroupCreate).substr(0, 60) + "\n";
@@ -175,8 +228,8 @@ TEST_F(PlanReaderFileTest, FileReadsLikeItsText) {
     const PlanOperation& parsed = from_text->operations[index];
     EXPECT_EQ(read.op_id, parsed.op_id);
     EXPECT_EQ(read.deps, parsed.deps);
-    EXPECT_EQ(read.body.pieces, parsed.body.pieces);
-    EXPECT_EQ(read.body.refs, parsed.body.refs);
+    EXPECT_EQ(read.body.json, parsed.body.json);
+    EXPECT_EQ(read.body.holes, parsed.body.holes);
     EXPECT_EQ(read.line, index + 2);
   }
 }
@@ -192,6 +245,141 @@ TEST_F(PlanReaderFileTest, BrokenFilesNameThePathAndLine) {
   EXPECT_EQ(malformed.status().message(), path_ + ":3: malformed JSON");
   Result<ReadPlan> empty = Read("");
   ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().message(), path_ + ": empty plan file");
+}
+
+// Whether `view` points into the plan's own text (rather than its unescaped copies).
+bool InText(const ReadPlan& plan, std::string_view view) {
+  const std::string_view text = plan.text.text();
+  return view.data() >= text.data() && view.data() + view.size() <= text.data() + text.size();
+}
+
+TEST_F(PlanReaderFileTest, FileOfWholePagesIsMappedAndReadsToItsLastByte) {
+  // simdjson reads past the end of the last line; with the file ending on a page boundary those
+  // bytes lie outside the file's pages, so only the padding region makes them readable.
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  for (const size_t size : {page, 2 * page}) {
+    for (const bool newline : {false, true}) {
+      const std::string head = Header(1) +
+                               R"({"op":"u:e-1:create","kind":"user.create","externalId":"e-1",)"
+                               R"("method":"POST","path":"/Users","body":{"userName":"a)";
+      const std::string tail = std::string("\"}}") + (newline ? "\n" : "");
+      ASSERT_LT(head.size() + tail.size(), size);
+      const std::string spaces(size - head.size() - tail.size(), ' ');
+      const std::string text = head + spaces + tail;
+      ASSERT_EQ(text.size(), size);
+      Result<ReadPlan> plan = Read(text);
+      ASSERT_TRUE(plan.ok()) << plan.status().message();
+      EXPECT_TRUE(plan->text.mapped());
+      // What simdjson may read after the last line: readable, and zeros.
+      for (size_t offset = size; offset < size + simdjson::SIMDJSON_PADDING; ++offset) {
+        ASSERT_EQ(plan->text.data()[offset], 0) << "at " << offset;
+      }
+      ASSERT_EQ(plan->operations.size(), 1u);
+      EXPECT_EQ(RenderBody(plan->operations[0].body, {}),
+                std::string(R"({"userName":"a)") + spaces + "\"}");
+      EXPECT_EQ(plan->digest, ParsePlan(text, "plan.ndjson")->digest);
+    }
+  }
+}
+
+// A plan whose ids hold JSON escapes, so they cannot be views into its raw text.
+std::string EscapedPlan() {
+  return Header(2) +
+         R"({"op":"u:e\"1:create","kind":"user.create","externalId":"\u00e9-1","method":"POST",)"
+         R"("path":"/Users","body":{"userName":"\u00e9"}})"
+         "\n"
+         R"({"op":"g:g-1:add:1","kind":"group.members.add","externalId":"g-1",)"
+         R"("deps":["u:e\"1:create"],"members":1,"method":"PATCH","path":"/Groups/{id}",)"
+         R"("id":"t\/9","body":{"v":[{"value":{"$ref":"u:e\"1:create"}}]}})"
+         "\n";
+}
+
+// What the operations of EscapedPlan() must read as, wherever their plan has moved.
+void ExpectEscapedPlanReads(const ReadPlan& plan) {
+  ASSERT_EQ(plan.operations.size(), 2u);
+  const PlanOperation& create = plan.operations[0];
+  const PlanOperation& add = plan.operations[1];
+  EXPECT_EQ(create.op_id, "u:e\"1:create");
+  EXPECT_EQ(create.external_id, "\xc3\xa9-1");
+  EXPECT_EQ(add.op_id, "g:g-1:add:1");
+  EXPECT_EQ(add.external_id, "g-1");
+  EXPECT_EQ(add.method, "PATCH");
+  EXPECT_EQ(add.path, "/Groups/{id}");
+  EXPECT_EQ(add.target_id, "t/9");
+  EXPECT_EQ(add.deps, (std::vector<uint32_t>{0}));
+  // Bodies are raw JSON, escapes and all.
+  EXPECT_EQ(RenderBody(create.body, {}), R"({"userName":"\u00e9"})");
+  EXPECT_EQ(
+      RenderBody(add.body, [](uint32_t ref) -> std::string_view { return ref == 0 ? "t-1" : ""; }),
+      R"({"v":[{"value":"t-1"}]})");
+}
+
+TEST(PlanReaderTest, EscapedIdsAreUnescapedBesideTheText) {
+  Result<ReadPlan> plan = ParsePlan(EscapedPlan(), "plan.ndjson");
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ExpectEscapedPlanReads(*plan);
+  EXPECT_FALSE(InText(*plan, plan->operations[0].op_id));
+  EXPECT_FALSE(InText(*plan, plan->operations[0].external_id));
+  EXPECT_FALSE(InText(*plan, plan->operations[1].target_id));
+  EXPECT_TRUE(InText(*plan, plan->operations[1].op_id));
+  EXPECT_TRUE(InText(*plan, plan->operations[1].external_id));
+  EXPECT_TRUE(InText(*plan, plan->operations[0].body.json));
+}
+
+TEST_F(PlanReaderFileTest, MovedPlanStaysReadable) {
+  // Under AddressSanitizer a view left pointing into the moved-from plan is a use after free.
+  std::optional<ReadPlan> mapped;
+  {
+    Result<ReadPlan> read = Read(EscapedPlan());
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    ASSERT_TRUE(read->text.mapped());
+    mapped.emplace(std::move(*read));
+  }
+  ExpectEscapedPlanReads(*mapped);
+
+  std::optional<ReadPlan> copied;
+  {
+    Result<ReadPlan> parsed = ParsePlan(EscapedPlan(), "plan.ndjson");
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    copied.emplace(std::move(*parsed));
+  }
+  ExpectEscapedPlanReads(*copied);
+
+  // Assigned over a plan of its own, which is released.
+  Result<ReadPlan> other = ParsePlan(Header(1) + kCreate, "plan.ndjson");
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  *other = std::move(*mapped);
+  mapped.reset();
+  ExpectEscapedPlanReads(*other);
+}
+
+TEST_F(PlanReaderFileTest, PlanFromAPipeReadsLikeItsText) {
+  const std::string fifo = directory_ + "/plan.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Longer than a pipe's buffer, so the reader must read it in several goes.
+  std::string text = Header(300);
+  for (int user = 0; user < 300; ++user) {
+    text += R"({"op":"u:e-)" + std::to_string(user) +
+            R"(:create","kind":"user.create","externalId":"e","method":"POST","path":"/Users",)"
+            R"("body":{"userName":")" +
+            std::string(200, 'a') + "\"}}\n";
+  }
+  ASSERT_GT(text.size(), 65536u);
+  std::thread writer([&] { std::ofstream(fifo, std::ios::binary) << text; });
+  Result<ReadPlan> plan = ReadPlanFile(fifo);
+  writer.join();
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  EXPECT_FALSE(plan->text.mapped());
+  ASSERT_EQ(plan->operations.size(), 300u);
+  EXPECT_EQ(plan->operations[299].op_id, "u:e-299:create");
+  EXPECT_EQ(plan->digest, ParsePlan(text, "plan.ndjson")->digest);
+}
+
+TEST_F(PlanReaderFileTest, EmptyFileIsRefused) {
+  Result<ReadPlan> empty = Read("");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(empty.status().message(), path_ + ": empty plan file");
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -12,12 +13,18 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
+// A PlanOperation's strings are views (into its plan's text): the test's live here.
+std::string_view Keep(std::string text) {
+  static std::deque<std::string> kept;
+  return kept.emplace_back(std::move(text));
+}
+
 PlanOperation Op(std::string id, OperationKind kind, std::string external_id = "x",
                  std::vector<uint32_t> deps = {}, uint32_t members = 0) {
   PlanOperation operation;
-  operation.op_id = std::move(id);
+  operation.op_id = Keep(std::move(id));
   operation.kind = kind;
-  operation.external_id = std::move(external_id);
+  operation.external_id = Keep(std::move(external_id));
   operation.deps = std::move(deps);
   operation.members = members;
   operation.method =
@@ -35,7 +42,7 @@ class SchedulerTest : public ::testing::Test {
     while (true) {
       Scheduler::Pick pick = scheduler.Next(now_);
       if (pick.index == Scheduler::kNone) break;
-      order.push_back(ops[pick.index].op_id);
+      order.emplace_back(ops[pick.index].op_id);
       scheduler.Complete(pick.index);
     }
     return order;

@@ -34,11 +34,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (operation.id_ref != scimflow::PlanOperation::kNoRef && operation.id_ref >= count) {
       std::abort();
     }
-    for (const uint32_t ref : operation.body.refs) {
-      if (ref >= count) std::abort();
-    }
-    if (!operation.body.empty() && operation.body.pieces.size() != operation.body.refs.size() + 1) {
-      std::abort();
+    // Holes lie inside the body, in order, each a whole `{"$ref":…}` object.
+    size_t after_last = 0;
+    for (const scimflow::BodyTemplate::Hole& hole : operation.body.holes) {
+      if (hole.ref >= count || hole.begin < after_last || hole.end > operation.body.json.size() ||
+          hole.end < hole.begin + 2 || operation.body.json[hole.begin] != '{' ||
+          operation.body.json[hole.end - 1] != '}') {
+        std::abort();
+      }
+      after_last = hole.end;
     }
     const std::string body = scimflow::RenderBody(
         operation.body, [](uint32_t) -> std::string_view { return "fuzz-target-id"; });
