@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <simdjson.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,7 +18,7 @@ constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
 // The text of every empty PaddedText: its padding, shared and never written.
 constexpr char kEmptyPadded[kPadding] = {};
 
-// Unit of the reads of what cannot be mapped.
+// Unit of the reads of a file whose size is known only at its end.
 constexpr size_t kReadBytes = 64 * 1024;
 
 // Closes a file descriptor when it goes out of scope.
@@ -41,27 +40,6 @@ Status ReadError(const std::string& path, int error) {
   return IoError(fmt::format("{}: cannot read: {}", path, std::strerror(error)));
 }
 
-// Maps `size` (> 0) bytes of `fd` read-only with the padding readable after them, or returns
-// nullptr (the caller reads the file instead).
-void* MapPadded(int fd, size_t size, size_t* mapping_bytes) {
-  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  const size_t bytes = (size + kPadding + page - 1) / page * page;
-  // Reserve the whole region first, so the padding pages are ours whatever follows the file.
-  void* region = ::mmap(nullptr, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (region == MAP_FAILED) return nullptr;
-  // Then the file over its start. MAP_POPULATE: the parser reads every page once, front to back,
-  // so they are all mapped in this one call rather than a fault at a time. For a 50 MB plan in
-  // the page cache that saves about 500 of the process's 5,700 page faults; the time it saves is
-  // within the noise, as is that of MADV_SEQUENTIAL or MADV_WILLNEED instead.
-  void* file = ::mmap(region, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0);
-  if (file == MAP_FAILED) {
-    ::munmap(region, bytes);
-    return nullptr;
-  }
-  *mapping_bytes = bytes;
-  return region;
-}
-
 }  // namespace
 
 PaddedText::PaddedText() : data_(kEmptyPadded), padded_size_(kPadding) {}
@@ -73,9 +51,7 @@ PaddedText::PaddedText(PaddedText&& other) noexcept
     : data_(std::exchange(other.data_, kEmptyPadded)),
       size_(std::exchange(other.size_, 0)),
       padded_size_(std::exchange(other.padded_size_, kPadding)),
-      buffer_(std::move(other.buffer_)),
-      mapping_(std::exchange(other.mapping_, nullptr)),
-      mapping_bytes_(std::exchange(other.mapping_bytes_, 0)) {}
+      buffer_(std::move(other.buffer_)) {}
 
 PaddedText& PaddedText::operator=(PaddedText&& other) noexcept {
   if (this != &other) {
@@ -84,19 +60,13 @@ PaddedText& PaddedText::operator=(PaddedText&& other) noexcept {
     size_ = std::exchange(other.size_, 0);
     padded_size_ = std::exchange(other.padded_size_, kPadding);
     buffer_ = std::move(other.buffer_);
-    mapping_ = std::exchange(other.mapping_, nullptr);
-    mapping_bytes_ = std::exchange(other.mapping_bytes_, 0);
   }
   return *this;
 }
 
 PaddedText::~PaddedText() { Release(); }
 
-void PaddedText::Release() {
-  if (mapping_ != nullptr) ::munmap(mapping_, mapping_bytes_);
-  mapping_ = nullptr;
-  buffer_.reset();
-}
+void PaddedText::Release() { buffer_.reset(); }
 
 PaddedText PaddedText::Copy(std::string_view text) {
   if (text.empty()) return PaddedText();
@@ -115,15 +85,20 @@ Result<PaddedText> PaddedText::OfFile(const std::string& path) {
   struct stat status {};
   if (::fstat(fd.get(), &status) != 0) return ReadError(path, errno);
   if (S_ISREG(status.st_mode) && status.st_size > 0) {
-    PaddedText mapped;
     const size_t size = static_cast<size_t>(status.st_size);
-    mapped.mapping_ = MapPadded(fd.get(), size, &mapped.mapping_bytes_);
-    if (mapped.mapping_ != nullptr) {
-      mapped.data_ = static_cast<const char*>(mapped.mapping_);
-      mapped.size_ = size;
-      mapped.padded_size_ = mapped.mapping_bytes_;
-      return mapped;
+    // Not zero-filled as a whole: only the padding needs zeros, the rest is read over.
+    std::unique_ptr<char[]> buffer(new char[size + kPadding]);
+    size_t got = 0;
+    while (got < size) {
+      const ssize_t read =
+          ::pread(fd.get(), buffer.get() + got, size - got, static_cast<off_t>(got));
+      if (read < 0 && errno == EINTR) continue;
+      if (read < 0) return ReadError(path, errno);
+      if (read == 0) break;  // shrank since fstat: what is there
+      got += static_cast<size_t>(read);
     }
+    std::memset(buffer.get() + got, 0, kPadding);
+    return PaddedText(std::move(buffer), got, got + kPadding);
   }
   // A pipe or the like: its size is known only at its end.
   std::string text;

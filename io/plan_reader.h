@@ -9,13 +9,12 @@
 // `plan.ndjson:2: malformed JSON`, `plan.ndjson: truncated: the header announces 5 operations,
 // the file holds 4`.
 //
-// Ownership: a ReadPlan owns the text of its plan file (io/padded_text.h: the file mapped, or a
-// copy) and every string of its operations is a view into that text, or, for a JSON string that
-// holds escapes (an op id `a\"b`), into the unescaped copies the ReadPlan keeps beside it. The
-// views live as long as the ReadPlan, and moving it moves the storage without moving the bytes,
-// so they stay valid; they are never valid after the ReadPlan is destroyed. A mapped plan file
-// must not be rewritten in place while its ReadPlan lives (replacing it by rename, as `scimflow
-// plan` does, is safe; see io/padded_text.h).
+// Ownership: a ReadPlan owns the text of its plan file (io/padded_text.h: read once into a buffer
+// of its own, so later changes to the file change nothing) and every string of its operations is
+// a view into that text, or, for a JSON string that holds escapes (an op id `a\"b`), into the
+// unescaped copies the ReadPlan keeps beside it. The views live as long as the ReadPlan, and
+// moving it moves the storage without moving the bytes, so they stay valid; they are never valid
+// after the ReadPlan is destroyed.
 // Thread-safety: pure functions; a ReadPlan is read-only once built.
 #ifndef SCIMFLOW_IO_PLAN_READER_H_
 #define SCIMFLOW_IO_PLAN_READER_H_
@@ -24,7 +23,6 @@
 #include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/arena.h"
@@ -104,9 +102,8 @@ struct ReadPlan {
 // `total` (`truncated`).
 Result<ReadPlan> ParsePlan(std::string_view text, std::string_view file);
 
-// Reads and parses the plan file at `path`: a regular file is mapped, not copied; anything else
-// (a pipe) is read whole first. Errors: kNotFound / kIoError when it cannot be read, else those
-// of ParsePlan.
+// Reads the plan file at `path` (a regular file or a pipe) whole and parses it. Errors: kNotFound /
+// kIoError when it cannot be read, else those of ParsePlan.
 Result<ReadPlan> ReadPlanFile(const std::string& path);
 
 // Renders `body` with each reference replaced by the JSON string of `target_id(ref)`.
