@@ -9,16 +9,14 @@
 #include <fstream>
 #include <string>
 
+#include "tests/test_directory.h"
+
 namespace scimflow {
 namespace {
 
 class PaddedTextTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/scimflow-padded-text-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    directory_ = pattern;
-  }
+  void SetUp() override { directory_ = testing::FreshTestDirectory("padded_text").string(); }
   void TearDown() override { std::filesystem::remove_all(directory_); }
   std::string Write(const std::string& text) {
     const std::string path = directory_ + "/file";

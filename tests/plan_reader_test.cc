@@ -15,6 +15,8 @@
 #include <string>
 #include <thread>
 
+#include "tests/test_directory.h"
+
 namespace scimflow {
 namespace {
 
@@ -198,11 +200,7 @@ TEST(PlanReaderTest, LineCutShortIsRefusedEvenWhenAnotherLineFollows) {
 // Writes `text` to a file of its own and reads it back with ReadPlanFile.
 class PlanReaderFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char pattern[] = "/tmp/scimflow-plan-reader-XXXXXX";
-    ASSERT_NE(::mkdtemp(pattern), nullptr);
-    directory_ = pattern;
-  }
+  void SetUp() override { directory_ = testing::FreshTestDirectory("plan_reader").string(); }
   void TearDown() override { std::filesystem::remove_all(directory_); }
   Result<ReadPlan> Read(const std::string& text) {
     path_ = directory_ + "/plan.ndjson";
