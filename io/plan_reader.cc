@@ -302,28 +302,17 @@ class OpIdIndex {
   // Adds the operation at `position`; returns the position of an operation already added with
   // the same id, else kNone.
   uint32_t Add(uint32_t position) {
-    const std::string_view id = operations_[position].op_id;
-    const uint64_t hash = XXH3_64bits(id.data(), id.size());
-    const uint32_t tag = static_cast<uint32_t>(hash >> 32);
-    for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
-      Slot& entry = slots_[slot];
-      if (entry.position == kNone) {
-        entry = {position, tag};
-        return kNone;
-      }
-      if (entry.tag == tag && operations_[entry.position].op_id == id) return entry.position;
-    }
+    uint32_t tag = 0;
+    Slot& entry = slots_[SlotOf(operations_[position].op_id, &tag)];
+    if (entry.position != kNone) return entry.position;
+    entry = {position, tag};
+    return kNone;
   }
 
   // The position of the operation whose id is `id`, or kNone.
   uint32_t Find(std::string_view id) const {
-    const uint64_t hash = XXH3_64bits(id.data(), id.size());
-    const uint32_t tag = static_cast<uint32_t>(hash >> 32);
-    for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
-      const Slot& entry = slots_[slot];
-      if (entry.position == kNone) return kNone;
-      if (entry.tag == tag && operations_[entry.position].op_id == id) return entry.position;
-    }
+    uint32_t tag = 0;
+    return slots_[SlotOf(id, &tag)].position;
   }
 
  private:
@@ -331,6 +320,18 @@ class OpIdIndex {
     uint32_t position = kNone;
     uint32_t tag = 0;
   };
+
+  // The slot holding `id`, or the empty slot where it would go; `*tag` gets its hash bits.
+  size_t SlotOf(std::string_view id, uint32_t* tag) const {
+    const uint64_t hash = XXH3_64bits(id.data(), id.size());
+    *tag = static_cast<uint32_t>(hash >> 32);
+    for (size_t slot = hash & mask_;; slot = (slot + 1) & mask_) {
+      const Slot& entry = slots_[slot];
+      if (entry.position == kNone) return slot;
+      if (entry.tag == *tag && operations_[entry.position].op_id == id) return slot;
+    }
+  }
+
   const std::vector<PlanOperation>& operations_;
   std::vector<Slot> slots_;
   size_t mask_;
