@@ -2,6 +2,11 @@
 //
 //   BM_Parse_CountOnly           simdjson iterate_many counting the documents, one thread, file in
 //                                memory: the ceiling any NDJSON ingest is measured against.
+//   BM_Parse_OnDemandWalk        the same iterate_many reading every value of every document with
+//                                the cheapest On-Demand call for its type (a string's raw token,
+//                                a number's raw token, a boolean) and keeping nothing: what
+//                                merely visiting a user record's values costs, before any
+//                                mapping, record building, line checks or I/O.
 //   BM_Parse_NdjsonChunks        ParseNdjsonChunk over the same bytes cut into 1 MiB chunks at
 //                                newlines, one thread: parsing and mapping alone.
 //   BM_Ingest_Ndjson/threads:N   IngestFile end to end (io_uring reads, chunking, parallel parse,
@@ -53,6 +58,59 @@ uint64_t CountDocuments(simdjson::ondemand::parser& parser, const simdjson::padd
   return documents;
 }
 
+// Adds the raw length of every scalar under `value` to *bytes, visiting objects and arrays
+// member by member. Returns false on a JSON error.
+bool WalkValue(simdjson::ondemand::value value, uint64_t* bytes) {
+  simdjson::ondemand::json_type type{};
+  if (value.type().get(type)) return false;
+  switch (type) {
+    case simdjson::ondemand::json_type::object: {
+      simdjson::ondemand::object object;
+      if (value.get_object().get(object)) return false;
+      for (auto field : object) {
+        if (field.error()) return false;
+        *bytes += field.value_unsafe().key().raw() != nullptr;
+        if (!WalkValue(field.value_unsafe().value(), bytes)) return false;
+      }
+      return true;
+    }
+    case simdjson::ondemand::json_type::array: {
+      simdjson::ondemand::array array;
+      if (value.get_array().get(array)) return false;
+      for (auto element : array) {
+        if (element.error() || !WalkValue(element.value_unsafe(), bytes)) return false;
+      }
+      return true;
+    }
+    case simdjson::ondemand::json_type::boolean: {
+      bool flag = false;
+      if (value.get_bool().get(flag)) return false;
+      *bytes += flag;
+      return true;
+    }
+    default:
+      *bytes += value.raw_json_token().size();
+      return true;
+  }
+}
+
+// Reads every value of every document (BM_Parse_OnDemandWalk); returns the documents walked.
+uint64_t WalkDocuments(simdjson::ondemand::parser& parser, const simdjson::padded_string& bytes,
+                       uint64_t* scalar_bytes) {
+  simdjson::ondemand::document_stream stream;
+  if (parser.iterate_many(bytes.data(), bytes.size(), simdjson::dom::DEFAULT_BATCH_SIZE)
+          .get(stream)) {
+    return 0;
+  }
+  uint64_t documents = 0;
+  for (auto document : stream) {
+    simdjson::ondemand::value root;
+    if (document.get_value().get(root) || !WalkValue(root, scalar_bytes)) return 0;
+    ++documents;
+  }
+  return documents;
+}
+
 // The SCIM users file, loaded once per process.
 const LoadedFile* ScimUsers(benchmark::State& state) {
   static LoadedFile* file = nullptr;
@@ -83,6 +141,26 @@ void BM_Parse_CountOnly(benchmark::State& state) {
     return;
   }
   for (auto _ : state) benchmark::DoNotOptimize(CountDocuments(parser, file->bytes));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * file->bytes.size()));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * file->documents));
+}
+
+void BM_Parse_OnDemandWalk(benchmark::State& state) {
+  const LoadedFile* file = ScimUsers(state);
+  if (file == nullptr) return;
+  simdjson::ondemand::parser parser;
+  parser.threaded = false;
+  uint64_t scalar_bytes = 0;
+  const uint64_t walked = WalkDocuments(parser, file->bytes, &scalar_bytes);
+  if (!CheckOrSkip(state, walked == file->documents,
+                   "walked " + std::to_string(walked) + " documents of " +
+                       std::to_string(file->documents))) {
+    return;
+  }
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(WalkDocuments(parser, file->bytes, &scalar_bytes));
+  }
+  benchmark::DoNotOptimize(scalar_bytes);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * file->bytes.size()));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * file->documents));
 }
@@ -201,6 +279,10 @@ void BM_Ingest_OktaJson(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Parse_CountOnly)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinOf);
+BENCHMARK(BM_Parse_OnDemandWalk)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->ComputeStatistics("min", MinOf);
