@@ -266,6 +266,20 @@ uint32_t ResolveThreads(const EngineOptions& options) {
   return cores == 0 ? 1 : cores;
 }
 
+// The options the file source reads with. One parse thread keeps io_queue_depth reads ahead: the
+// io_uring reader hands them to the kernel's workers, so the copy out of the page cache runs on
+// another core while the thread parses. With several parse threads every core parses, and reads
+// ahead only move the copy away from the chunk's parse: the copied bytes have left the cache by
+// the time a parser reaches them. There each chunk is read when the pipeline asks for it and
+// parsed next, on the same thread; the kernel's readahead (the file is opened for sequential
+// reading) still keeps the device busy. BM_Ingest_Ndjson, 10^6 users on two cores: 2 threads
+// with 4 reads ahead 141-146 ms, with 1 110-113 ms; cold 2 threads 187-271 ms vs 150-181 ms.
+EngineOptions ReadOptions(const EngineOptions& options, uint32_t threads) {
+  EngineOptions read = options;
+  if (threads > 1) read.io_queue_depth = 1;
+  return read;
+}
+
 }  // namespace
 
 std::string RejectMessage(const Reject& reject) {
@@ -276,15 +290,16 @@ Status IngestFileStreaming(std::string_view path, InputKind kind, InputFormat fo
                            const EngineOptions& options, const ChunkConsumer& consume,
                            IngestStats* stats, const IngestIo& io) {
   *stats = IngestStats{};
-  SCIMFLOW_ASSIGN_OR_RETURN(std::unique_ptr<FileSource> source,
-                            OpenFileSource(path, options, io.source, io.reporter));
+  const uint32_t threads = ResolveThreads(options);
+  SCIMFLOW_ASSIGN_OR_RETURN(
+      std::unique_ptr<FileSource> source,
+      OpenFileSource(path, ReadOptions(options, threads), io.source, io.reporter));
   stats->bytes = source->size();
   stats->source_kind = source->kind();
   SCIMFLOW_ASSIGN_OR_RETURN(const std::string prefix, ReadPrefix(source.get()));
   if (format == InputFormat::kAuto) format = DetectInputFormat(prefix);
   stats->format = format;
   const JsonRecordType type = JsonRecordTypeFor(kind, format);
-  const uint32_t threads = ResolveThreads(options);
   IngestRun run(path, type, format, options, io.lifetime, consume, stats);
   if (format == InputFormat::kCsv && !prefix.empty()) {
     SCIMFLOW_ASSIGN_OR_RETURN(const CsvStart csv, ReadCsvHeader(prefix, kind, path));

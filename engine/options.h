@@ -43,8 +43,10 @@ struct EngineOptions {
   // cores busy on a 100 MB file.
   uint32_t chunk_bytes = 1u << 20;
 
-  // Reads kept in flight by the io_uring reader. Default: 4, enough to keep an NVMe queue busy
-  // while parsing; more only helps on network storage.
+  // Reads kept in flight by the io_uring reader while one thread parses. Default: 4, enough to
+  // keep an NVMe queue busy while parsing; more only helps on network storage. With several
+  // parse threads ingest reads each chunk when it is needed instead (engine/ingest.cc,
+  // ReadOptions).
   uint32_t io_queue_depth = 4;
 
   // Chunks in flight through the pipeline at once, bounding memory to about
