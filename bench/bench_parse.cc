@@ -11,6 +11,9 @@
 //                                newlines, one thread: parsing and mapping alone.
 //   BM_Ingest_Ndjson/threads:N   IngestFile end to end (io_uring reads, chunking, parallel parse,
 //                                order restored), warm page cache.
+//   BM_Ingest_NdjsonPread/...    the same through the pread fallback instead of io_uring: what
+//                                the io_uring source is worth to ingest (its page-cache copy runs
+//                                in the kernel's workers, beside the parse).
 //   BM_Ingest_NdjsonCold/...     the same with the file evicted from the page cache before each
 //                                iteration, so reads come from the device.
 //   BM_Ingest_OktaJson/...       IngestFile of the same users as an Okta JSON array.
@@ -32,6 +35,7 @@
 #include "bench/bench_common.h"
 #include "engine/ingest.h"
 #include "io/chunker.h"
+#include "io/file_source.h"
 #include "io/ndjson_parser.h"
 
 namespace scimflow::bench {
@@ -229,22 +233,23 @@ void BM_Parse_NdjsonChunks(benchmark::State& state) {
 }
 
 // Ingests `path`, dropping each chunk as it arrives (memory stays bounded).
-IngestStats IngestOnce(const std::string& path, uint32_t threads, bool* ok) {
+IngestStats IngestOnce(const std::string& path, uint32_t threads, SourceChoice source, bool* ok) {
   EngineOptions options;
   options.threads = threads;
   IngestStats stats;
   const Status status = IngestFileStreaming(
       path, InputKind::kUsers, InputFormat::kAuto, options,
       [](std::unique_ptr<RecordChunk> chunk) { return Status::Ok(); }, &stats,
-      IngestIo{.lifetime = ChunkLifetime::kDuringCall});
+      IngestIo{.source = source, .lifetime = ChunkLifetime::kDuringCall});
   *ok = status.ok();
   return stats;
 }
 
-void RunIngest(benchmark::State& state, const std::string& path, uint64_t expected, bool cold) {
+void RunIngest(benchmark::State& state, const std::string& path, uint64_t expected, bool cold,
+               SourceChoice source = SourceChoice::kAuto) {
   const uint32_t threads = static_cast<uint32_t>(state.range(0));
   bool ok = false;
-  const IngestStats check = IngestOnce(path, threads, &ok);
+  const IngestStats check = IngestOnce(path, threads, source, &ok);
   if (!CheckOrSkip(state, ok && check.records == expected && check.rejects == 0,
                    "ingest check failed: " + std::to_string(check.records) + " records, " +
                        std::to_string(check.rejects) + " rejects")) {
@@ -257,7 +262,7 @@ void RunIngest(benchmark::State& state, const std::string& path, uint64_t expect
       EvictFromPageCache(path);
       state.ResumeTiming();
     }
-    benchmark::DoNotOptimize(IngestOnce(path, threads, &ok));
+    benchmark::DoNotOptimize(IngestOnce(path, threads, source, &ok));
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * check.bytes));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * check.records));
@@ -266,6 +271,13 @@ void RunIngest(benchmark::State& state, const std::string& path, uint64_t expect
 void BM_Ingest_Ndjson(benchmark::State& state) {
   const LoadedFile* file = ScimUsers(state);
   if (file != nullptr) RunIngest(state, file->path, file->documents, /*cold=*/false);
+}
+
+void BM_Ingest_NdjsonPread(benchmark::State& state) {
+  const LoadedFile* file = ScimUsers(state);
+  if (file != nullptr) {
+    RunIngest(state, file->path, file->documents, /*cold=*/false, SourceChoice::kPread);
+  }
 }
 
 void BM_Ingest_NdjsonCold(benchmark::State& state) {
@@ -291,6 +303,13 @@ BENCHMARK(BM_Parse_NdjsonChunks)
     ->UseRealTime()
     ->ComputeStatistics("min", MinOf);
 BENCHMARK(BM_Ingest_Ndjson)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinOf);
+BENCHMARK(BM_Ingest_NdjsonPread)
     ->ArgName("threads")
     ->Arg(1)
     ->Arg(2)
