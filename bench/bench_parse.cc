@@ -47,8 +47,11 @@ struct LoadedFile {
   uint64_t documents = 0;
 };
 
-// Counts documents the way the baseline does: iterate_many, stage 1 on this thread only.
-uint64_t CountDocuments(simdjson::ondemand::parser& parser, const simdjson::padded_string& bytes) {
+// Runs iterate_many over `bytes` with stage 1 on this thread only, calling `visit(document)`
+// for each document; returns the documents visited, or 0 when the stream or a visit fails.
+template <typename Visit>
+uint64_t ForEachDocument(simdjson::ondemand::parser& parser, const simdjson::padded_string& bytes,
+                         Visit&& visit) {
   simdjson::ondemand::document_stream stream;
   if (parser.iterate_many(bytes.data(), bytes.size(), simdjson::dom::DEFAULT_BATCH_SIZE)
           .get(stream)) {
@@ -56,10 +59,15 @@ uint64_t CountDocuments(simdjson::ondemand::parser& parser, const simdjson::padd
   }
   uint64_t documents = 0;
   for (auto document : stream) {
-    (void)document;
+    if (!visit(document)) return 0;
     ++documents;
   }
   return documents;
+}
+
+// Counts documents the way the baseline does.
+uint64_t CountDocuments(simdjson::ondemand::parser& parser, const simdjson::padded_string& bytes) {
+  return ForEachDocument(parser, bytes, [](auto&) { return true; });
 }
 
 // Adds the raw length of every scalar under `value` to *bytes, visiting objects and arrays
@@ -101,18 +109,10 @@ bool WalkValue(simdjson::ondemand::value value, uint64_t* bytes) {
 // Reads every value of every document (BM_Parse_OnDemandWalk); returns the documents walked.
 uint64_t WalkDocuments(simdjson::ondemand::parser& parser, const simdjson::padded_string& bytes,
                        uint64_t* scalar_bytes) {
-  simdjson::ondemand::document_stream stream;
-  if (parser.iterate_many(bytes.data(), bytes.size(), simdjson::dom::DEFAULT_BATCH_SIZE)
-          .get(stream)) {
-    return 0;
-  }
-  uint64_t documents = 0;
-  for (auto document : stream) {
+  return ForEachDocument(parser, bytes, [&](auto& document) {
     simdjson::ondemand::value root;
-    if (document.get_value().get(root) || !WalkValue(root, scalar_bytes)) return 0;
-    ++documents;
-  }
-  return documents;
+    return !document.get_value().get(root) && WalkValue(root, scalar_bytes);
+  });
 }
 
 // The SCIM users file, loaded once per process.
