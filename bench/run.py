@@ -94,7 +94,10 @@ def micro(filter_regex, env_extra=None, repetitions=None):
     env = dict(os.environ, SCIMFLOW_BENCH_DATA=str(DATA), **(env_extra or {}))
     command = [str(MICRO), f"--benchmark_filter={filter_regex}", "--benchmark_format=json"]
     if repetitions:
-        command.append(f"--benchmark_repetitions={repetitions}")
+        # Interleaved, so a stretch of slow minutes falls on every case alike rather than on
+        # whichever ran then: the cases of one call are compared with each other.
+        command += [f"--benchmark_repetitions={repetitions}",
+                    "--benchmark_enable_random_interleaving=true"]
     result = subprocess.run(command, check=True, env=env, capture_output=True, text=True)
     times = {}
     for case in json.loads(result.stdout)["benchmarks"]:
@@ -160,7 +163,7 @@ def scenario_ingest():
     # Case names carry suffixes (`/real_time`), so the filters anchor on `/` or the end.
     times = micro("^BM_Parse_CountOnly(/|$)|^BM_Parse_OnDemandWalk(/|$)|"
                   "^BM_Ingest_Ndjson(Pread)?/threads:[12](/|$)|^BM_FileSource_Warm",
-                  repetitions=RUNS)
+                  repetitions=2 * RUNS)
     count = pick(times, "BM_Parse_CountOnly")
     walk = pick(times, "BM_Parse_OnDemandWalk")
     one = pick(times, "BM_Ingest_Ndjson/threads:1")
@@ -478,7 +481,8 @@ def write_results(started):
         "",
         "Written by `bench/run` (do not edit by hand; run it again). Every figure stands next to a",
         "baseline measured in the same run on the same data; times are medians of "
-        f"{RUNS} runs after a warm-up, with min–max.",
+        f"{RUNS} runs after a warm-up, with min–max ({2 * RUNS} randomly interleaved "
+        "repetitions for the ingest micro-benchmarks).",
         "",
         f"- Machine: {info['cores']} cores ({info['cpu']}), {info['memory_gib']:.0f} GiB, "
         f"Linux {info['kernel']}; load average {LOAD_AT_START:.1f} at the start (other work on the "
