@@ -290,47 +290,24 @@ void BM_Ingest_OktaJson(benchmark::State& state) {
   if (!dir.empty()) RunIngest(state, dir + "/users.okta.json", BenchUsers(), /*cold=*/false);
 }
 
-BENCHMARK(BM_Parse_CountOnly)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinOf);
-BENCHMARK(BM_Parse_OnDemandWalk)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinOf);
-BENCHMARK(BM_Parse_NdjsonChunks)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinOf);
-BENCHMARK(BM_Ingest_Ndjson)
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinOf);
-BENCHMARK(BM_Ingest_NdjsonPread)
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinOf);
-BENCHMARK(BM_Ingest_NdjsonCold)
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinOf)
-    ->Iterations(3);
-BENCHMARK(BM_Ingest_OktaJson)
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinOf);
+// Wall time in milliseconds, with the fastest repetition among the statistics.
+void WallMilliseconds(benchmark::internal::Benchmark* bench) {
+  bench->Unit(benchmark::kMillisecond)->UseRealTime()->ComputeStatistics("min", MinOf);
+}
+
+// WallMilliseconds on 1 and 2 ingest threads.
+void OneAndTwoThreads(benchmark::internal::Benchmark* bench) {
+  bench->ArgName("threads")->Arg(1)->Arg(2);
+  WallMilliseconds(bench);
+}
+
+BENCHMARK(BM_Parse_CountOnly)->Apply(WallMilliseconds);
+BENCHMARK(BM_Parse_OnDemandWalk)->Apply(WallMilliseconds);
+BENCHMARK(BM_Parse_NdjsonChunks)->Apply(WallMilliseconds);
+BENCHMARK(BM_Ingest_Ndjson)->Apply(OneAndTwoThreads);
+BENCHMARK(BM_Ingest_NdjsonPread)->Apply(OneAndTwoThreads);
+BENCHMARK(BM_Ingest_NdjsonCold)->Apply(OneAndTwoThreads)->Iterations(3);
+BENCHMARK(BM_Ingest_OktaJson)->Apply(OneAndTwoThreads);
 
 // Counts the file's newlines 1 MiB at a time with `count`, checking the total.
 template <typename Count>
