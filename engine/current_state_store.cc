@@ -17,8 +17,9 @@ namespace {
 // Most of the database SQLite may map for reading: the users and memberships of 10^6 users fit.
 constexpr uint64_t kMmapBytes = uint64_t{4} << 30;
 
-// Checks that `db` holds this version of the schema before any table is touched, so a database
-// of another version (or another program) is refused with a message an operator can act on.
+// Checks that `db` holds a version of the schema this reader knows before any table is touched,
+// so a database of another version (or another program) is refused with a message an operator
+// can act on. A database not yet migrated is read as it is: its tables have the same columns.
 Status CheckSchema(SqliteDb& db) {
   SCIMFLOW_ASSIGN_OR_RETURN(
       SqliteStatement has_meta,
@@ -34,7 +35,8 @@ Status CheckSchema(SqliteDb& db) {
   version.BindText(1, state_format::kMetaSchemaVersion);
   SCIMFLOW_ASSIGN_OR_RETURN(const bool has_version, version.Step());
   const std::string found = has_version ? std::string(version.ColumnText(0)) : "(none)";
-  if (found != std::to_string(state_format::kSchemaVersion)) {
+  if (found != std::to_string(state_format::kSchemaVersion) &&
+      found != std::to_string(state_format::kOldestMigratedSchemaVersion)) {
     return Status(StatusCode::kFailedPrecondition,
                   fmt::format("{}: schema version {}, expected {}", db.path(), found,
                               state_format::kSchemaVersion));

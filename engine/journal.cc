@@ -17,8 +17,8 @@ namespace format = state_format;
 // The upsert of a journal row. A 'done' row is final: the WHERE keeps a later in-flight mark or
 // failure from overwriting it. `updated_at` (?9) is the group's commit time, formatted once per
 // group (GroupTimestamp) rather than by SQLite's strftime for every row.
-// Rows of the multi-row form: a statement's start and end (cursors on the table and its two
-// indexes, the statement savepoint) cost about as much as a row, so a group writes its rows this
+// Rows of the multi-row form: a statement's start and end (the cursor on the table, the
+// statement savepoint) cost about as much as a row, so a group writes its rows this
 // many per statement. 288 parameters, well under SQLite's limit of 32766.
 constexpr size_t kRowsPerStatement = 32;
 constexpr int kColumnCount = 9;
@@ -70,6 +70,21 @@ Status WriteMeta(SqliteDb& db, std::string_view key, std::string_view value) {
   return insert.Run();
 }
 
+// Moves the database from kOldestMigratedSchemaVersion to kSchemaVersion, inside the caller's
+// transaction: a crash or an error leaves it at the old version, whole.
+Status MigrateSchema(SqliteDb& db) {
+  Status status = db.Exec(format::kMigrateRenameSql);
+  if (status.ok()) status = db.Exec(format::kSchemaSql);
+  if (status.ok()) status = db.Exec(format::kMigrateCopySql);
+  if (status.ok()) {
+    status = WriteMeta(db, format::kMetaSchemaVersion, std::to_string(format::kSchemaVersion));
+  }
+  if (status.ok()) return status;
+  return Status(status.code(),
+                fmt::format("{} (migrating schema version {} to {})", status.message(),
+                            format::kOldestMigratedSchemaVersion, format::kSchemaVersion));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Journal>> Journal::Open(const std::string& path, std::string_view target_url,
@@ -110,7 +125,9 @@ Status Journal::CheckOrWriteMeta(std::string_view target_url, std::string_view p
     SCIMFLOW_RETURN_IF_ERROR(WriteMeta(db, format::kMetaTargetUrl, target_url));
     return WriteMeta(db, format::kMetaProfile, profile);
   }
-  if (*version != std::to_string(format::kSchemaVersion)) {
+  if (*version == std::to_string(format::kOldestMigratedSchemaVersion)) {
+    SCIMFLOW_RETURN_IF_ERROR(MigrateSchema(db));
+  } else if (*version != std::to_string(format::kSchemaVersion)) {
     return Status(StatusCode::kFailedPrecondition,
                   fmt::format("{}: schema version {}, expected {}", db.path(), *version,
                               format::kSchemaVersion));

@@ -110,9 +110,9 @@ class StateStore {
 
   // ---- Streaming reads for `plan --state` (nothing is copied beyond the row being visited) ----
 
-  // Calls `visit` for every users row in storage order (the order rows were first inserted; the
-  // same for the same database), without the roles column (the roles hash stands for it); stops
-  // at the first error it returns.
+  // Calls `visit` for every users row in storage order (externalId byte order; in a database of
+  // schema version 2, not yet migrated, the order rows were first inserted), without the roles
+  // column (the roles hash stands for it); stops at the first error it returns.
   // Errors: the database's; kDataLoss when a hash column is not 16 hex digits.
   Status ForEachUserRow(const std::function<Status(const UserRowView&)>& visit);
   // Calls `visit` for every group in externalId byte order with its members (user externalIds,

@@ -24,6 +24,7 @@
 #include "io/snapshot_file.h"
 #include "io/sqlite_db.h"
 #include "tests/gen_testutil.h"
+#include "tests/state_schema_v2.h"
 #include "tests/test_directory.h"
 
 namespace scimflow {
@@ -148,10 +149,10 @@ TEST_F(CurrentStateStoreTest, LoadsUsersGroupsAndMembershipsAsApplyWroteThem) {
   const CurrentState& state = **loaded;
   EXPECT_EQ(state.source_name(), state_);
   ASSERT_EQ(state.users().size(), 3u);
-  // The order apply stored them in.
-  EXPECT_EQ(state.users()[0].external_id, "b");
+  // Storage order: externalId byte order.
+  EXPECT_EQ(state.users()[0].external_id, "C");
   EXPECT_EQ(state.users()[1].external_id, "a");
-  EXPECT_EQ(state.users()[2].external_id, "C");
+  EXPECT_EQ(state.users()[2].external_id, "b");
   const CurrentUser& b = state.users()[state.FindUser("b")];
   EXPECT_EQ(b.id, "t-b");
   EXPECT_EQ(b.user_name, "b@example.com");
@@ -204,7 +205,39 @@ TEST_F(CurrentStateStoreTest, DatabaseOfAnotherSchemaVersionIsRefused) {
         journal->db().Exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'").ok());
   }
   EXPECT_EQ(LoadCurrentStateFromStore(state_).status(),
-            Status(StatusCode::kFailedPrecondition, state_ + ": schema version 1, expected 2"));
+            Status(StatusCode::kFailedPrecondition, state_ + ": schema version 1, expected 3"));
+}
+
+TEST_F(CurrentStateStoreTest, DatabaseOfSchemaVersion2IsReadAsItIsAndNotMigrated) {
+  {
+    auto journal = OpenJournal();
+    journal->Record(Done("u:b:create", "user.create", {UpsertUser{MakeUser("b", true)}}),
+                    Journal::Clock::now());
+    journal->Record(Done("u:a:create", "user.create", {UpsertUser{MakeUser("a", false)}}),
+                    Journal::Clock::now());
+    journal->Record(Done("g:g1:create", "group.create",
+                         {UpsertGroup{GroupState{"g1", "tg-1", "One"}}, AddMembers{"g1", {"a"}}}),
+                    Journal::Clock::now());
+    ASSERT_TRUE(journal->Flush().ok());
+    ASSERT_EQ(testing::RewriteAsSchemaVersion2(journal->db()), Status::Ok());
+  }
+  Result<std::unique_ptr<CurrentState>> loaded = LoadCurrentStateFromStore(state_);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  const CurrentState& state = **loaded;
+  ASSERT_EQ(state.users().size(), 2u);
+  const CurrentUser& b = state.users()[state.FindUser("b")];
+  EXPECT_EQ(b.id, "t-b");
+  EXPECT_EQ(b.hashes, MakeUser("b", true).hashes);
+  EXPECT_FALSE(state.users()[state.FindUser("a")].active);
+  ASSERT_EQ(state.groups().size(), 1u);
+  const CurrentGroup& one = state.groups()[state.FindGroup("g1")];
+  EXPECT_THAT(std::vector<uint32_t>(one.members.begin(), one.members.end()),
+              ::testing::ElementsAre(state.FindUser("a")));
+  auto db = std::move(SqliteDb::Open(state_)).value();
+  SqliteStatement version =
+      std::move(db->Prepare("SELECT value FROM meta WHERE key = 'schema_version'")).value();
+  ASSERT_TRUE(*version.Step());
+  EXPECT_EQ(version.ColumnText(0), "2");
 }
 
 TEST_F(CurrentStateStoreTest, FileThatIsNoDatabaseIsDataLoss) {

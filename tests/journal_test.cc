@@ -11,6 +11,8 @@
 #include <set>
 #include <string>
 
+#include "tests/state_schema_v2.h"
+
 namespace scimflow {
 namespace {
 
@@ -233,7 +235,109 @@ TEST_F(JournalTest, OtherSchemaVersionIsRefused) {
         journal->db().Exec("UPDATE meta SET value = '1' WHERE key = 'schema_version'").ok());
   }
   EXPECT_EQ(Journal::Open(path_, kTarget, "github-emu", "p", {}).status(),
-            Status(StatusCode::kFailedPrecondition, path_ + ": schema version 1, expected 2"));
+            Status(StatusCode::kFailedPrecondition, path_ + ": schema version 1, expected 3"));
+}
+
+// What sqlite_schema holds: "name: sql" of every table and index, in name order.
+std::vector<std::string> SchemaEntries(SqliteDb& db) {
+  SqliteStatement select =
+      std::move(db.Prepare("SELECT name, coalesce(sql, '') FROM sqlite_schema ORDER BY name"))
+          .value();
+  std::vector<std::string> entries;
+  while (*select.Step()) {
+    entries.push_back(std::string(select.ColumnText(0)) + ": " + std::string(select.ColumnText(1)));
+  }
+  return entries;
+}
+
+std::string SchemaVersionOf(SqliteDb& db) {
+  SqliteStatement select =
+      std::move(db.Prepare("SELECT value FROM meta WHERE key = 'schema_version'")).value();
+  return *select.Step() ? std::string(select.ColumnText(0)) : "(none)";
+}
+
+bool HasEntry(const std::vector<std::string>& entries, std::string_view prefix) {
+  return std::any_of(entries.begin(), entries.end(),
+                     [&](const std::string& entry) { return entry.starts_with(prefix); });
+}
+
+// Writes 40 created users (members of G1), an in-flight mark and a failure under plan-1, then
+// rewrites the database as schema version 2.
+void WriteVersion2Database(Journal& journal) {
+  for (int index = 1; index <= 40; ++index) journal.Record(CreateOutcome(index), kNow);
+  journal.MarkInFlight("op-41", "user.create", 1, kNow);
+  OperationOutcome failed;
+  failed.op_id = "op-42";
+  failed.kind = "user.update";
+  failed.state = OutcomeState::kFailed;
+  failed.http_status = 400;
+  failed.error = "HTTP 400 invalidValue: emails is required";
+  journal.Record(failed, kNow);
+  ASSERT_TRUE(journal.Flush().ok());
+  ASSERT_EQ(testing::RewriteAsSchemaVersion2(journal.db()), Status::Ok());
+  const std::vector<std::string> entries = SchemaEntries(journal.db());
+  ASSERT_TRUE(HasEntry(entries, "journal_by_plan_state: CREATE INDEX"));
+  ASSERT_EQ(SchemaVersionOf(journal.db()), "2");
+}
+
+TEST_F(JournalTest, SchemaVersion2IsMigratedInPlaceKeepingEveryRow) {
+  {
+    auto journal = Open();
+    WriteVersion2Database(*journal);
+  }
+  auto journal = Open();
+  ASSERT_NE(journal, nullptr);
+  EXPECT_EQ(SchemaVersionOf(journal->db()), "3");
+  const std::vector<std::string> entries = SchemaEntries(journal->db());
+  EXPECT_FALSE(HasEntry(entries, "journal_by_plan_state"));
+  EXPECT_FALSE(HasEntry(entries, "journal_v2"));
+  EXPECT_FALSE(HasEntry(entries, "users_v2"));
+  EXPECT_FALSE(HasEntry(entries, "groups_v2"));
+  for (const std::string& entry : entries) {
+    if (entry.starts_with("journal: ") || entry.starts_with("users: ") ||
+        entry.starts_with("groups: ")) {
+      EXPECT_TRUE(entry.ends_with(") WITHOUT ROWID")) << entry;
+    }
+  }
+  // Every row is there, and reads back as it was written.
+  const ResumeSet resume = *journal->LoadResume();
+  EXPECT_EQ(resume.done.size(), 40u);
+  EXPECT_EQ(resume.in_flight, (std::vector<std::string>{"op-41"}));
+  EXPECT_EQ(resume.failed, (std::vector<std::string>{"op-42"}));
+  EXPECT_EQ(*journal->state().CountUsers(), 40);
+  const std::optional<UserState> user = *journal->state().FindUser("u7");
+  ASSERT_TRUE(user.has_value());
+  EXPECT_EQ(user->target_id, "scim-u7");
+  EXPECT_EQ(user->hashes.content, 7u);
+  EXPECT_EQ(user->roles, (std::vector<std::string>{"user"}));
+  EXPECT_EQ(journal->state().GroupMembers("G1")->size(), 40u);
+  // The migrated database takes new outcomes like a new one.
+  journal->Record(CreateOutcome(43), kNow);
+  ASSERT_TRUE(journal->Flush().ok());
+  EXPECT_EQ(*journal->state().CountUsers(), 41);
+  journal.reset();
+  EXPECT_EQ(Open()->LoadResume()->done.size(), 41u);
+}
+
+TEST_F(JournalTest, FailedMigrationLeavesTheVersion2DatabaseWhole) {
+  {
+    auto journal = Open();
+    WriteVersion2Database(*journal);
+    // The name the migration renames `users` to is taken: its second step fails.
+    ASSERT_TRUE(journal->db().Exec("CREATE TABLE users_v2(x)").ok());
+  }
+  const Status status = Journal::Open(path_, kTarget, "github-emu", "plan-1", {}).status();
+  EXPECT_EQ(status.message(), path_ +
+                                  ": exec: there is already another table or index with this "
+                                  "name: users_v2 (migrating schema version 2 to 3)");
+  auto db = std::move(SqliteDb::Open(path_)).value();
+  EXPECT_EQ(SchemaVersionOf(*db), "2");
+  const std::vector<std::string> entries = SchemaEntries(*db);
+  EXPECT_TRUE(HasEntry(entries, "journal_by_plan_state: CREATE INDEX"));
+  EXPECT_FALSE(HasEntry(entries, "journal_v2"));
+  SqliteStatement count = std::move(db->Prepare("SELECT count(*) FROM users")).value();
+  ASSERT_TRUE(*count.Step());
+  EXPECT_EQ(count.ColumnInt64(0), 40);
 }
 
 TEST_F(JournalTest, FailedCommitWritesNothingOfTheGroupAndKeepsItQueued) {
