@@ -12,8 +12,9 @@
 //   BM_Ingest_Ndjson/threads:N   IngestFile end to end (io_uring reads, chunking, parallel parse,
 //                                order restored), warm page cache.
 //   BM_Ingest_NdjsonPread/...    the same through the pread fallback instead of io_uring: what
-//                                the io_uring source is worth to ingest (its page-cache copy runs
-//                                in the kernel's workers, beside the parse).
+//                                the io_uring source is worth to ingest (with one parse thread
+//                                its page-cache copy runs in the kernel's workers, beside the
+//                                parse; with several, both sources read each chunk just in time).
 //   BM_Ingest_NdjsonCold/...     the same with the file evicted from the page cache before each
 //                                iteration, so reads come from the device.
 //   BM_Ingest_OktaJson/...       IngestFile of the same users as an Okta JSON array.
