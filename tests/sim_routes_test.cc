@@ -259,6 +259,28 @@ TEST_F(SimRoutesTest, PatchGroupRenamesAndAcceptsTheNoPathForm) {
   EXPECT_EQ(JsonString(client_.Get(path).body, "/displayName"), "Staff");
 }
 
+TEST_F(SimRoutesTest, PatchAndPutOfAGroupAnswerWithoutMembersWhenAskedTo) {
+  const std::string mona = CreateUser("e1", "mona");
+  const std::string group = CreateGroup("g1", {});
+  const std::string path = "/Groups/" + group;
+  const std::string add_mona =
+      SimPatchBody(R"([{"op":"add","path":"members","value":[{"value":")" + mona + R"("}]}])");
+  HttpReply patched = client_.Patch(path + "?excludedAttributes=members", add_mona);
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(JsonString(patched.body, "/id"), group);
+  EXPECT_EQ(JsonString(patched.body, "/displayName"), "Group g1");
+  EXPECT_EQ(patched.body.find("\"members\""), std::string::npos) << patched.body;
+  EXPECT_EQ(sim_.Stats().Number("/memberships"), 1u);
+  // Without the parameter the answer lists them (also for an attribute list naming others).
+  HttpReply listed = client_.Patch(path + "?excludedAttributes=meta", add_mona);
+  EXPECT_EQ(JsonString(listed.body, "/members/0/value"), mona);
+  HttpReply replaced =
+      client_.Put(path + "?excludedAttributes=Members", SimGroupBody("g1", "Group g1", {mona}));
+  ASSERT_EQ(replaced.status, 200) << replaced.body;
+  EXPECT_EQ(replaced.body.find("\"members\""), std::string::npos) << replaced.body;
+  EXPECT_EQ(JsonString(client_.Get(path).body, "/members/0/value"), mona);
+}
+
 TEST_F(SimRoutesTest, PutGroupReplacesMembersAndName) {
   const std::string mona = CreateUser("e1", "mona");
   const std::string octo = CreateUser("e2", "octo");

@@ -110,8 +110,8 @@ SimResponse SimService::GroupRoute(std::string_view method, std::string_view id,
     return Answer(store_.GetGroup(id, ExcludesMembers(request), context->location_base), 200,
                   *context);
   }
-  if (method == "PUT") return ReplaceGroup(id, body, context);
-  if (method == "PATCH") return PatchGroup(id, body, context);
+  if (method == "PUT") return ReplaceGroup(id, body, ExcludesMembers(request), context);
+  if (method == "PATCH") return PatchGroup(id, body, ExcludesMembers(request), context);
   if (method == "DELETE") {
     if (ScimStatus status = store_.DeleteGroup(id)) return ErrorResponse(*status);
     SimResponse response;
@@ -242,20 +242,22 @@ SimResponse SimService::CreateGroup(std::string_view body, Context* context) {
       201, *context));
 }
 
-SimResponse SimService::ReplaceGroup(std::string_view id, std::string_view body, Context* context) {
+SimResponse SimService::ReplaceGroup(std::string_view id, std::string_view body,
+                                     bool exclude_members, Context* context) {
   ScimResult<SimGroup> group = ParseGroupBody(body, options_.profile);
   if (!group.ok()) return ErrorResponse(group.error());
   return Answer(store_.ReplaceGroup(id, std::move(group.value()), MakeCharge(context),
-                                    context->location_base),
+                                    exclude_members, context->location_base),
                 200, *context);
 }
 
-SimResponse SimService::PatchGroup(std::string_view id, std::string_view body, Context* context) {
+SimResponse SimService::PatchGroup(std::string_view id, std::string_view body, bool exclude_members,
+                                   Context* context) {
   ScimResult<std::vector<PatchOperation>> operations = ParsePatchBody(body);
   if (!operations.ok()) return ErrorResponse(operations.error());
-  return Answer(
-      store_.PatchGroup(id, operations.value(), MakeCharge(context), context->location_base), 200,
-      *context);
+  return Answer(store_.PatchGroup(id, operations.value(), MakeCharge(context), exclude_members,
+                                  context->location_base),
+                200, *context);
 }
 
 SimResponse SimService::ServiceProviderConfig() const {

@@ -86,8 +86,11 @@ class SimService {
   SimResponse ReplaceUser(std::string_view id, std::string_view body, Context* context);
   SimResponse PatchUser(std::string_view id, std::string_view body, Context* context);
   SimResponse CreateGroup(std::string_view body, Context* context);
-  SimResponse ReplaceGroup(std::string_view id, std::string_view body, Context* context);
-  SimResponse PatchGroup(std::string_view id, std::string_view body, Context* context);
+  // `exclude_members`: the request asked for `excludedAttributes=members` (RFC 7644 §3.9).
+  SimResponse ReplaceGroup(std::string_view id, std::string_view body, bool exclude_members,
+                           Context* context);
+  SimResponse PatchGroup(std::string_view id, std::string_view body, bool exclude_members,
+                         Context* context);
   SimResponse ServiceProviderConfig() const;
   // Turns a store result into an answer with `success_status`, or the error answer.
   SimResponse Answer(ScimResult<std::string> result, int success_status,

@@ -125,14 +125,16 @@ class SimStore {
   // REQUIRES for Create/Replace: `group` passed ValidateGroup for this profile.
   ScimResult<std::string> CreateGroup(SimGroup group, const ChargeFn& charge,
                                       std::string_view location_base) EXCLUDES(mutex_);
+  // Replace and Patch answer the changed group (GitHub may answer 204; 200 with the resource
+  // serves every client), with its members unless `exclude_members` (RFC 7644 §3.9: a client
+  // may leave attributes out of a PUT's or PATCH's answer, as out of a GET's).
   ScimResult<std::string> ReplaceGroup(std::string_view id, SimGroup group, const ChargeFn& charge,
-                                       std::string_view location_base) EXCLUDES(mutex_);
-  // Answers the patched group with its members (GitHub may answer 204; 200 with the resource
-  // serves every client).
+                                       bool exclude_members, std::string_view location_base)
+      EXCLUDES(mutex_);
   ScimResult<std::string> PatchGroup(std::string_view id,
                                      std::span<const PatchOperation> operations,
-                                     const ChargeFn& charge, std::string_view location_base)
-      EXCLUDES(mutex_);
+                                     const ChargeFn& charge, bool exclude_members,
+                                     std::string_view location_base) EXCLUDES(mutex_);
   ScimStatus DeleteGroup(std::string_view id) EXCLUDES(mutex_);
   ScimResult<std::string> GetGroup(std::string_view id, bool exclude_members,
                                    std::string_view location_base) EXCLUDES(mutex_);
@@ -170,8 +172,8 @@ class SimStore {
   ScimResult<std::string> CommitUserLocked(SimUser* stored, SimUser updated, const ChargeFn& charge,
                                            std::string_view location_base) REQUIRES(mutex_);
   ScimResult<std::string> CommitGroupLocked(SimGroup* stored, SimGroup updated,
-                                            const ChargeFn& charge, std::string_view location_base)
-      REQUIRES(mutex_);
+                                            const ChargeFn& charge, bool exclude_members,
+                                            std::string_view location_base) REQUIRES(mutex_);
   void IndexUserLocked(SimUser* user) REQUIRES(mutex_);
   void UnindexUserLocked(const SimUser& user) REQUIRES(mutex_);
   void IndexGroupLocked(SimGroup* group) REQUIRES(mutex_);

@@ -109,7 +109,7 @@ ScimResult<std::string> SimStore::CreateGroup(SimGroup group, const ChargeFn& ch
 }
 
 ScimResult<std::string> SimStore::CommitGroupLocked(SimGroup* stored, SimGroup updated,
-                                                    const ChargeFn& charge,
+                                                    const ChargeFn& charge, bool exclude_members,
                                                     std::string_view location_base) {
   updated.id = stored->id;
   if (ScimStatus status = CheckGroupUniqueLocked(updated, stored)) return *status;
@@ -123,22 +123,22 @@ ScimResult<std::string> SimStore::CommitGroupLocked(SimGroup* stored, SimGroup u
   stored->id = std::move(id);
   IndexGroupLocked(stored);
   std::string json;
-  AppendGroupLocked(*stored, true, location_base, &json);
+  AppendGroupLocked(*stored, !exclude_members, location_base, &json);
   return json;
 }
 
 ScimResult<std::string> SimStore::ReplaceGroup(std::string_view id, SimGroup group,
-                                               const ChargeFn& charge,
+                                               const ChargeFn& charge, bool exclude_members,
                                                std::string_view location_base) {
   SimWriteLock lock(&mutex_);
   SimGroup* stored = FindGroupLocked(id);
   if (stored == nullptr) return NotFoundError("group \"" + std::string(id) + "\" not found");
-  return CommitGroupLocked(stored, std::move(group), charge, location_base);
+  return CommitGroupLocked(stored, std::move(group), charge, exclude_members, location_base);
 }
 
 ScimResult<std::string> SimStore::PatchGroup(std::string_view id,
                                              std::span<const PatchOperation> operations,
-                                             const ChargeFn& charge,
+                                             const ChargeFn& charge, bool exclude_members,
                                              std::string_view location_base) {
   SimWriteLock lock(&mutex_);
   SimGroup* stored = FindGroupLocked(id);
@@ -146,7 +146,7 @@ ScimResult<std::string> SimStore::PatchGroup(std::string_view id,
   SimGroup updated = *stored;
   if (ScimStatus status = ApplyGroupPatch(operations, &updated)) return *status;
   if (ScimStatus status = ValidateGroup(updated, kAttrAll, profile_)) return *status;
-  return CommitGroupLocked(stored, std::move(updated), charge, location_base);
+  return CommitGroupLocked(stored, std::move(updated), charge, exclude_members, location_base);
 }
 
 ScimStatus SimStore::DeleteGroup(std::string_view id) {
