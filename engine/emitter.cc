@@ -73,6 +73,13 @@ std::string Emitter::Url(uint32_t index) const {
   std::string path(operation.path);
   const size_t hole = path.find("{id}");
   if (hole != std::string::npos) path.replace(hole, 4, PercentEncode(TargetIdOf(index)));
+  // A target may answer a group's PATCH or PUT with the whole group (RFC 7644 §3.5.2), members
+  // included: each member chunk of a large group would fetch every member added so far, and a
+  // migration of groups of 20,000 members would spend most of its time there. Nothing is read
+  // from that answer; RFC 7644 §3.9 lets the request leave the members out.
+  if (IsGroupKind(operation.kind) && (operation.method == "PATCH" || operation.method == "PUT")) {
+    path += kWithoutMembers;
+  }
   return options_.target_url + path;
 }
 

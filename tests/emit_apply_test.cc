@@ -1,31 +1,20 @@
 // `scimflow apply` on small hand-written plans against `scimflow sim`: adoption after a 409, a
-// refused create failing its dependents, exit codes, `--resume` skipping what is done.
+// refused create failing its dependents, exit codes, `--resume` skipping what is done; and
+// against a scripted server, the requests as they go over the wire.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <string>
 
 #include "tests/emit_testutil.h"
+#include "tests/http_test_server.h"
 
 namespace scimflow::testing_emit {
 namespace {
 
-constexpr char kUserSchema[] = R"("schemas":["urn:ietf:params:scim:schemas:core:2.0:User"])";
-
 std::string Header(int total) {
   return R"({"format":"scimflow-plan","version":1,"profile":"github-emu","total":)" +
          std::to_string(total) + "}\n";
-}
-
-// A complete GitHub-valid user create line.
-std::string CreateLine(const std::string& external_id) {
-  return R"({"op":"u:)" + external_id + R"(:create","kind":"user.create","externalId":")" +
-         external_id + R"(","method":"POST","path":"/Users","body":{)" + kUserSchema +
-         R"(,"externalId":")" + external_id + R"(","userName":")" + external_id +
-         R"(","name":{"givenName":"G","familyName":"F"},"displayName":"D","emails":[{"value":")" +
-         external_id +
-         R"(@example.com","type":"work","primary":true}],"roles":[{"value":"user","primary":true}],"active":true}})"
-         "\n";
 }
 
 class EmitApplyTest : public ::testing::Test {
@@ -55,8 +44,8 @@ class EmitApplyTest : public ::testing::Test {
 
 TEST_F(EmitApplyTest, CreatesUsersAndGroupWithMembersByRef) {
   const std::string plan =
-      WritePlan(Header(4) + CreateLine("e-1") + CreateLine("e-2") + PlanGroupCreateLine("g-1") +
-                PlanMemberAddLine("g-1", {"e-1", "e-2"}));
+      WritePlan(Header(4) + PlanUserCreateLine("e-1") + PlanUserCreateLine("e-2") +
+                PlanGroupCreateLine("g-1") + PlanMemberAddLine("g-1", {"e-1", "e-2"}));
   const CommandResult result = Apply(plan);
   EXPECT_EQ(result.exit_code, 0) << result.err;
   const SimStats stats = sim_.Stats();
@@ -68,7 +57,7 @@ TEST_F(EmitApplyTest, CreatesUsersAndGroupWithMembersByRef) {
 TEST_F(EmitApplyTest, ConflictOnCreateAdoptsTheExistingUser) {
   SimClient client = sim_.Client();
   ASSERT_EQ(client.Post("/Users", SimUserBody("e-1", "e-1")).status, 201);
-  const CommandResult result = Apply(WritePlan(Header(1) + CreateLine("e-1")));
+  const CommandResult result = Apply(WritePlan(Header(1) + PlanUserCreateLine("e-1")));
   EXPECT_EQ(result.exit_code, 0) << result.err;
   const SimStats stats = sim_.Stats();
   EXPECT_EQ(stats.Number("/users"), 1u);
@@ -81,16 +70,16 @@ TEST_F(EmitApplyTest, ConflictOnCreateAdoptsTheExistingUser) {
 TEST_F(EmitApplyTest, AdoptedSuspendedUserIsReactivated) {
   SimClient client = sim_.Client();
   ASSERT_EQ(client.Post("/Users", SimUserBody("e-1", "e-1", false)).status, 201);
-  const CommandResult result = Apply(WritePlan(Header(1) + CreateLine("e-1")));
+  const CommandResult result = Apply(WritePlan(Header(1) + PlanUserCreateLine("e-1")));
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(ToString(StateOf(sim_.Stats())), "users 1, active 1, groups 0, memberships 0");
 }
 
 TEST_F(EmitApplyTest, RefusedCreateFailsItsDependentsAndTheRestGoOn) {
-  std::string bad = CreateLine("e-bad");
+  std::string bad = PlanUserCreateLine("e-bad");
   bad.replace(bad.find("\"emails\""), bad.find("\"roles\"") - bad.find("\"emails\""), "");
   const std::string plan =
-      WritePlan(Header(4) + bad + CreateLine("e-2") + PlanGroupCreateLine("g-1") +
+      WritePlan(Header(4) + bad + PlanUserCreateLine("e-2") + PlanGroupCreateLine("g-1") +
                 PlanMemberAddLine("g-1", {"e-bad", "e-2"}));
   const CommandResult result = Apply(plan);
   EXPECT_EQ(result.exit_code, 3) << result.err;
@@ -107,7 +96,8 @@ TEST_F(EmitApplyTest, RefusedCreateFailsItsDependentsAndTheRestGoOn) {
 }
 
 TEST_F(EmitApplyTest, ResumeSkipsWhatIsDone) {
-  const std::string plan = WritePlan(Header(2) + CreateLine("e-1") + CreateLine("e-2"));
+  const std::string plan =
+      WritePlan(Header(2) + PlanUserCreateLine("e-1") + PlanUserCreateLine("e-2"));
   ASSERT_EQ(Apply(plan).exit_code, 0);
   const CommandResult again = Apply(plan, {"--resume"});
   EXPECT_EQ(again.exit_code, 0) << again.err;
@@ -120,7 +110,7 @@ TEST_F(EmitApplyTest, ResumeSkipsWhatIsDone) {
 }
 
 TEST_F(EmitApplyTest, UnreachableTargetExitsFive) {
-  const std::string plan = WritePlan(Header(1) + CreateLine("e-1"));
+  const std::string plan = WritePlan(Header(1) + PlanUserCreateLine("e-1"));
   const int port = sim_.port();
   sim_.Stop();
   const CommandResult result =
@@ -131,7 +121,7 @@ TEST_F(EmitApplyTest, UnreachableTargetExitsFive) {
 }
 
 TEST_F(EmitApplyTest, RefusedCredentialsExitFive) {
-  const std::string plan = WritePlan(Header(1) + CreateLine("e-1"));
+  const std::string plan = WritePlan(Header(1) + PlanUserCreateLine("e-1"));
   const CommandResult result = RunScimflow(
       {"apply", plan, "--target", sim_.ScimUrl(), "--state", dir_ / "state.db"}, "wrong-token");
   EXPECT_EQ(result.exit_code, 5) << result.err;
@@ -140,11 +130,41 @@ TEST_F(EmitApplyTest, RefusedCredentialsExitFive) {
 }
 
 TEST_F(EmitApplyTest, BrokenPlanIsAUsageError) {
-  const CommandResult result = Apply(WritePlan(Header(2) + CreateLine("e-1")));
+  const CommandResult result = Apply(WritePlan(Header(2) + PlanUserCreateLine("e-1")));
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("truncated: the header announces 2 operations, the file holds 1"),
             std::string::npos)
       << result.err;
+}
+
+// A group's PATCH asks the target to leave the members out of its answer (RFC 7644 §3.9):
+// GitHub and the simulator answer with the group, and each member chunk of a large group would
+// otherwise fetch every member added so far. Creates ask for nothing of the kind.
+TEST(EmitApplyWireTest, GroupUpdatesAskTheTargetToLeaveMembersOutOfTheAnswer) {
+  auto server = testing::HttpTestServer::Start([](const testing::RecordedRequest& request) {
+    testing::ScriptedAnswer answer;
+    answer.status = request.method == "POST" ? 201 : 200;
+    answer.body = request.path.ends_with("/Users") ? R"({"id":"t-e-1"})" : R"({"id":"t-g-1"})";
+    return answer;
+  });
+  ASSERT_NE(server, nullptr);
+  TempDir dir("emit_apply_wire");
+  const std::string plan = dir / "plan.ndjson";
+  std::ofstream(plan, std::ios::binary) << Header(3) + PlanUserCreateLine("e-1") +
+                                               PlanGroupCreateLine("g-1") +
+                                               PlanMemberAddLine("g-1", {"e-1"});
+  const CommandResult result = RunScimflow({"apply", plan, "--target", server->Url("/scim/v2"),
+                                            "--state", dir / "state.db", "--no-budgets"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  std::vector<std::string> requests;
+  for (const testing::RecordedRequest& request : server->requests()) {
+    std::string line = request.method + " " + request.path;
+    for (const auto& [name, value] : request.query) line += " ?" + name + "=" + value;
+    requests.push_back(line);
+  }
+  EXPECT_EQ(requests,
+            (std::vector<std::string>{"POST /scim/v2/Users", "POST /scim/v2/Groups",
+                                      "PATCH /scim/v2/Groups/t-g-1 ?excludedAttributes=members"}));
 }
 
 }  // namespace

@@ -137,6 +137,16 @@ int64_t JournalCount(const std::string& db, const std::string& state) {
   return QueryInt(db, "SELECT count(*) FROM journal WHERE state = '" + state + "'");
 }
 
+std::string PlanUserCreateLine(const std::string& user) {
+  return R"({"op":"u:)" + user + R"(:create","kind":"user.create","externalId":")" + user +
+         R"(","method":"POST","path":"/Users","body":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":")" +
+         user + R"(","userName":")" + user +
+         R"(","name":{"givenName":"G","familyName":"F"},"displayName":"D","emails":[{"value":")" +
+         user +
+         R"(@example.com","type":"work","primary":true}],"roles":[{"value":"user","primary":true}],"active":true}})"
+         "\n";
+}
+
 std::string PlanGroupCreateLine(const std::string& group) {
   return R"({"op":"g:)" + group + R"(:create","kind":"group.create","externalId":")" + group +
          R"(","method":"POST","path":"/Groups","body":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"externalId":")" +

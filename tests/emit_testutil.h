@@ -77,10 +77,11 @@ int64_t QueryInt(const std::string& db, const std::string& sql);
 // Rows of the state database's journal in `state` ("done", "failed", "in_flight"), or -1.
 int64_t JournalCount(const std::string& db, const std::string& state);
 
-// Plan lines (docs/plan-format.md) for tests that write small plans by hand: the create of group
-// `group` (op `g:GROUP:create`), and member-add chunk `chunk` of that group naming the creates of
-// `users` (op `g:GROUP:add:CHUNK`, depending on the group's create and on each user's
-// `u:USER:create`).
+// Plan lines (docs/plan-format.md) for tests that write small plans by hand: the GitHub-valid
+// create of user `user` (op `u:USER:create`, userName USER), the create of group `group` (op
+// `g:GROUP:create`), and member-add chunk `chunk` of that group naming the creates of `users`
+// (op `g:GROUP:add:CHUNK`, depending on the group's create and on each user's `u:USER:create`).
+std::string PlanUserCreateLine(const std::string& user);
 std::string PlanGroupCreateLine(const std::string& group);
 std::string PlanMemberAddLine(const std::string& group, const std::vector<std::string>& users,
                               int chunk = 1);

@@ -19,20 +19,10 @@ namespace {
 
 using testing_emit::PlanGroupCreateLine;
 using testing_emit::PlanMemberAddLine;
+using testing_emit::PlanUserCreateLine;
 using testing_emit::TempDir;
 
 constexpr char kTokenVariable[] = "SCIMFLOW_PIPELINE_TEST_TOKEN";
-
-std::string CreateLine(const std::string& external_id) {
-  return R"({"op":"u:)" + external_id + R"(:create","kind":"user.create","externalId":")" +
-         external_id +
-         R"(","method":"POST","path":"/Users","body":{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":")" +
-         external_id + R"(","userName":")" + external_id +
-         R"(","name":{"givenName":"G","familyName":"F"},"displayName":"D","emails":[{"value":")" +
-         external_id +
-         R"(@example.com","type":"work","primary":true}],"roles":[{"value":"user","primary":true}],"active":true}})"
-         "\n";
-}
 
 TEST(EmitterPipelineTest, MemberAddsLeaveOnlyAfterTheCreatesTheyNameCommitted) {
   constexpr int kUsers = 60;
@@ -40,7 +30,8 @@ TEST(EmitterPipelineTest, MemberAddsLeaveOnlyAfterTheCreatesTheyNameCommitted) {
   std::string body;
   std::vector<std::string> chunk;
   int chunks = 0;
-  for (int index = 0; index < kUsers; ++index) body += CreateLine("p" + std::to_string(index));
+  for (int index = 0; index < kUsers; ++index)
+    body += PlanUserCreateLine("p" + std::to_string(index));
   body += PlanGroupCreateLine("team");
   for (int index = 0; index < kUsers; ++index) {
     chunk.push_back("p" + std::to_string(index));
