@@ -37,6 +37,12 @@ namespace {
 // Changes per transaction: large enough that the per-commit fsync is negligible, small enough
 // that SQLite's page cache does not grow with the file.
 constexpr size_t kRowsPerTransaction = 50'000;
+// SQLite's page cache for the import, in KiB (SQLite's default is 2 MiB). Memberships arrive
+// group by group, so their by-user index takes them in no order at all: with the default cache
+// nearly every insert reads a page back from the file and writes one out. 10^6 users and 5.2
+// million memberships: 187 s with the default, 128 s with 64 MiB, 103 s with 256 MiB (peak RSS
+// 0.23, 0.31 and 0.56 GB). The cache grows only as far as the file does.
+constexpr int kImportCacheKib = 256 * 1024;
 // Longest accepted snapshot line: as `plan --current` (a group line lists every member).
 constexpr uint32_t kSnapshotLineBytes = uint32_t{16} << 20;
 
@@ -145,6 +151,8 @@ Result<ImportCounts> Import(const ImportFlags& flags) {
     return InvalidArgument(fmt::format("{}: already holds {} users; import into a new database",
                                        flags.state, existing));
   }
+  SCIMFLOW_RETURN_IF_ERROR(
+      journal->db().Exec(fmt::format("PRAGMA cache_size = -{}", kImportCacheKib)));
   Importer importer(journal.get());
   EngineOptions options;
   options.max_line_bytes = std::max(options.max_line_bytes, kSnapshotLineBytes);
