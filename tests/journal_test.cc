@@ -55,6 +55,17 @@ OperationOutcome CreateOutcome(int index) {
   return outcome;
 }
 
+// The failure of update op-INDEX, which the target refused with a 400.
+OperationOutcome RefusedUpdateOutcome(int index) {
+  OperationOutcome outcome;
+  outcome.op_id = "op-" + std::to_string(index);
+  outcome.kind = "user.update";
+  outcome.state = OutcomeState::kFailed;
+  outcome.http_status = 400;
+  outcome.error = "HTTP 400 invalidValue: emails is required";
+  return outcome;
+}
+
 TEST_F(JournalTest, OutcomeCountsOnlyAfterItsGroupCommitted) {
   auto journal = Open();
   journal->Record(CreateOutcome(1), kNow);
@@ -95,13 +106,7 @@ TEST_F(JournalTest, ResumeListsDoneInFlightAndFailedOfThisPlanOnly) {
   journal->MarkInFlight("op-3", "user.create", 1, kNow);
   journal->MarkInFlight("op-1", "user.create", 1, kNow);
   journal->Record(CreateOutcome(1), kNow);
-  OperationOutcome failed;
-  failed.op_id = "op-2";
-  failed.kind = "user.update";
-  failed.state = OutcomeState::kFailed;
-  failed.http_status = 400;
-  failed.error = "HTTP 400 invalidValue: emails is required";
-  journal->Record(failed, kNow);
+  journal->Record(RefusedUpdateOutcome(2), kNow);
   ASSERT_TRUE(journal->Flush().ok());
   const ResumeSet resume = *journal->LoadResume();
   EXPECT_EQ(resume.done, (std::vector<std::string>{"op-1"}));
@@ -266,13 +271,7 @@ bool HasEntry(const std::vector<std::string>& entries, std::string_view prefix) 
 void WriteVersion2Database(Journal& journal) {
   for (int index = 1; index <= 40; ++index) journal.Record(CreateOutcome(index), kNow);
   journal.MarkInFlight("op-41", "user.create", 1, kNow);
-  OperationOutcome failed;
-  failed.op_id = "op-42";
-  failed.kind = "user.update";
-  failed.state = OutcomeState::kFailed;
-  failed.http_status = 400;
-  failed.error = "HTTP 400 invalidValue: emails is required";
-  journal.Record(failed, kNow);
+  journal.Record(RefusedUpdateOutcome(42), kNow);
   ASSERT_TRUE(journal.Flush().ok());
   ASSERT_EQ(testing::RewriteAsSchemaVersion2(journal.db()), Status::Ok());
   const std::vector<std::string> entries = SchemaEntries(journal.db());
