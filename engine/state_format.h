@@ -11,8 +11,8 @@
 namespace scimflow::state_format {
 
 // Bumped on any change of the tables. The engine writes this version. Opening a database of
-// kOldestMigratedSchemaVersion for writing moves it to this version (kMigrateSql), in one
-// transaction; readers accept both versions, whose tables have the same columns. Any other
+// kOldestMigratedSchemaVersion for writing moves it to this version (kMigrateRenameSql below), in
+// one transaction; readers accept both versions, whose tables have the same columns. Any other
 // version is refused.
 //
 // Version 3 stores `journal`, `users` and `groups` WITHOUT ROWID, keyed by their primary key
