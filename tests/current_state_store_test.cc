@@ -234,10 +234,7 @@ TEST_F(CurrentStateStoreTest, DatabaseOfSchemaVersion2IsReadAsItIsAndNotMigrated
   EXPECT_THAT(std::vector<uint32_t>(one.members.begin(), one.members.end()),
               ::testing::ElementsAre(state.FindUser("a")));
   auto db = std::move(SqliteDb::Open(state_)).value();
-  SqliteStatement version =
-      std::move(db->Prepare("SELECT value FROM meta WHERE key = 'schema_version'")).value();
-  ASSERT_TRUE(*version.Step());
-  EXPECT_EQ(version.ColumnText(0), "2");
+  EXPECT_EQ(testing::SchemaVersionOf(*db), "2");
 }
 
 TEST_F(CurrentStateStoreTest, FileThatIsNoDatabaseIsDataLoss) {

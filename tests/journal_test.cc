@@ -255,12 +255,6 @@ std::vector<std::string> SchemaEntries(SqliteDb& db) {
   return entries;
 }
 
-std::string SchemaVersionOf(SqliteDb& db) {
-  SqliteStatement select =
-      std::move(db.Prepare("SELECT value FROM meta WHERE key = 'schema_version'")).value();
-  return *select.Step() ? std::string(select.ColumnText(0)) : "(none)";
-}
-
 bool HasEntry(const std::vector<std::string>& entries, std::string_view prefix) {
   return std::any_of(entries.begin(), entries.end(),
                      [&](const std::string& entry) { return entry.starts_with(prefix); });
@@ -276,7 +270,7 @@ void WriteVersion2Database(Journal& journal) {
   ASSERT_EQ(testing::RewriteAsSchemaVersion2(journal.db()), Status::Ok());
   const std::vector<std::string> entries = SchemaEntries(journal.db());
   ASSERT_TRUE(HasEntry(entries, "journal_by_plan_state: CREATE INDEX"));
-  ASSERT_EQ(SchemaVersionOf(journal.db()), "2");
+  ASSERT_EQ(testing::SchemaVersionOf(journal.db()), "2");
 }
 
 TEST_F(JournalTest, SchemaVersion2IsMigratedInPlaceKeepingEveryRow) {
@@ -286,7 +280,7 @@ TEST_F(JournalTest, SchemaVersion2IsMigratedInPlaceKeepingEveryRow) {
   }
   auto journal = Open();
   ASSERT_NE(journal, nullptr);
-  EXPECT_EQ(SchemaVersionOf(journal->db()), "3");
+  EXPECT_EQ(testing::SchemaVersionOf(journal->db()), "3");
   const std::vector<std::string> entries = SchemaEntries(journal->db());
   EXPECT_FALSE(HasEntry(entries, "journal_by_plan_state"));
   EXPECT_FALSE(HasEntry(entries, "journal_v2"));
@@ -322,7 +316,7 @@ TEST_F(JournalTest, FailedMigrationLeavesTheVersion2DatabaseWhole) {
   {
     auto journal = Open();
     WriteVersion2Database(*journal);
-    // The name the migration renames `users` to is taken: its second step fails.
+    // The name the migration renames `users` to is taken: its second rename fails.
     ASSERT_TRUE(journal->db().Exec("CREATE TABLE users_v2(x)").ok());
   }
   const Status status = Journal::Open(path_, kTarget, "github-emu", "plan-1", {}).status();
@@ -330,7 +324,7 @@ TEST_F(JournalTest, FailedMigrationLeavesTheVersion2DatabaseWhole) {
                                   ": exec: there is already another table or index with this "
                                   "name: users_v2 (migrating schema version 2 to 3)");
   auto db = std::move(SqliteDb::Open(path_)).value();
-  EXPECT_EQ(SchemaVersionOf(*db), "2");
+  EXPECT_EQ(testing::SchemaVersionOf(*db), "2");
   const std::vector<std::string> entries = SchemaEntries(*db);
   EXPECT_TRUE(HasEntry(entries, "journal_by_plan_state: CREATE INDEX"));
   EXPECT_FALSE(HasEntry(entries, "journal_v2"));

@@ -1,6 +1,7 @@
 #include "tests/state_schema_v2.h"
 
 #include <string_view>
+#include <utility>
 
 namespace scimflow::testing {
 namespace {
@@ -54,5 +55,11 @@ COMMIT;
 }  // namespace
 
 Status RewriteAsSchemaVersion2(SqliteDb& db) { return db.Exec(kRewriteSql); }
+
+std::string SchemaVersionOf(SqliteDb& db) {
+  SqliteStatement select =
+      std::move(db.Prepare("SELECT value FROM meta WHERE key = 'schema_version'")).value();
+  return *select.Step() ? std::string(select.ColumnText(0)) : "(none)";
+}
 
 }  // namespace scimflow::testing
